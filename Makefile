@@ -1,0 +1,75 @@
+# interdict.bans — the two commands a user types are `make demo` and `make test`.
+# Everything else here is what those two are made of.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+COLLECTIONS := $(CURDIR)/.collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/interdict/bans
+SANITY_TREE := $(CURDIR)/.build/ansible_collections/interdict/bans
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS):$(CURDIR)/$(VENV)/lib/python3.11/site-packages
+export ANSIBLE_NOCOLOR ?= 1
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+REPORT_DIR ?= $(CURDIR)/report
+
+.PHONY: help venv collection demo test lint sanity units integration molecule bench build changelog clean
+
+help:
+	@echo "make demo   audit this machine (read-only), the lab and a simulated MDM tenant; print the report"
+	@echo "make test   lint, sanity, unit, integration and Molecule tests"
+	@echo "make bench  benchmarks (ratios against a naive baseline measured in the same run)"
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade 'pip>=25.1'
+	$(BIN)/pip install --quiet --group dev
+	touch $@
+
+venv: $(BIN)/.installed
+
+# Ansible finds the collection through a link named like its FQCN.
+$(COLLECTION_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn ../../.. $@
+
+collection: venv $(COLLECTION_LINK)
+
+demo: collection
+	$(BIN)/python tests/demo/run.py --report-dir $(REPORT_DIR)
+
+test: lint sanity units integration molecule
+
+lint: collection
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/ansible-lint
+
+# ansible-test needs a real ansible_collections/<ns>/<name> tree: copy what git knows of.
+sanity: collection
+	rm -rf $(SANITY_TREE) && mkdir -p $(SANITY_TREE)
+	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t $(SANITY_TREE)
+	cd $(SANITY_TREE) && $(CURDIR)/$(BIN)/ansible-test sanity --python 3.11 --color no \
+	  --skip-test pslint --skip-test shebang
+
+units: collection
+	$(BIN)/pytest -q -n 2 tests/unit
+
+integration: collection
+	$(BIN)/pytest -q tests/integration
+
+molecule: collection
+	tests/lab/run_molecule.sh
+
+bench: collection
+	@for b in tests/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+build: collection
+	$(BIN)/ansible-galaxy collection build --force --output-path .build
+
+changelog: venv
+	$(BIN)/antsibull-changelog lint
+
+clean:
+	rm -rf .build .collections report
