@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
+
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
 
 
@@ -16,7 +17,9 @@ def match(records, bans):
     try:
         return list(CompiledCatalog(bans).match(records))
     except (KeyError, TypeError) as exc:
-        raise AnsibleFilterError(f"match: a ban definition is malformed ({exc!r}); load bans with the catalog lookup") from None
+        raise AnsibleFilterError(
+            f"match: a ban definition is malformed ({exc!r}); load bans with the catalog lookup"
+        ) from None
 
 
 class FilterModule:

@@ -74,14 +74,137 @@ _ORDER = {
 # How to remove / block, per platform. Each platform's section is owned by the
 # code that plans steps for it (posix_steps.py, windows_steps.py, MDM modules).
 REMOVE_SCHEMAS = {
-    "windows": {"type": "object", "additionalProperties": False, "properties": {"order": _ORDER}},
+    "windows": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "default_order": {"type": "integer"},
+            "quiet_args": _STRING_LIST,
+            "products": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["name", "order", "source"],
+                    "properties": {
+                        "name": {"type": "string", "minLength": 1},
+                        "order": {"type": "integer"},
+                        "quiet_args": _STRING_LIST,
+                        "msi_properties": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "password": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["property", "option"],
+                            "properties": {
+                                "property": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
+                                "option": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                                "encoding": {"enum": ["plain", "utf16le_hex"]},
+                                "login_property": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
+                                "login_option": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                                "login": {"type": "string", "minLength": 1},
+                            },
+                        },
+                        "source": {"type": "string", "minLength": 1},
+                        "unconfirmed": {"type": "boolean"},
+                        "note": {"type": "string"},
+                    },
+                },
+            },
+            "vendor_tool": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["option", "source"],
+                "properties": {
+                    "option": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                    "arguments": {"type": "array", "items": {"type": "string"}},
+                    "source": {"type": "string", "minLength": 1},
+                    "unconfirmed": {"type": "boolean"},
+                    "note": {"type": "string"},
+                },
+            },
+        },
+    },
     "linux": {"type": "object", "additionalProperties": False, "properties": {"order": _ORDER}},
-    "macos": {"type": "object", "additionalProperties": False, "properties": {"order": _ORDER}},
+    # macOS: vendor uninstallers the vendor documents, run before the app bundle is removed (posix_steps.py).
+    "macos": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "order": _ORDER,
+            "uninstallers": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["match", "command", "source"],
+                    "properties": {
+                        "match": {"type": "string", "minLength": 1},
+                        "command": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+                        "success_codes": {"type": "array", "items": {"type": "integer"}},
+                        "source": {"type": "string", "minLength": 1},
+                        "unconfirmed": {"type": "boolean"},
+                    },
+                },
+            },
+        },
+    },
     "ios": {"type": "object", "additionalProperties": False, "properties": {}},
     "android": {"type": "object", "additionalProperties": False, "properties": {}},
 }
 BLOCK_SCHEMAS = {
-    "windows": {"type": "object", "additionalProperties": False, "properties": {}},
+    "windows": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "applocker": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "publishers": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["publisher", "source"],
+                            "properties": {
+                                "publisher": {"type": "string", "pattern": "^O=.+"},
+                                "product": {"type": "string", "minLength": 1},
+                                "binary": {"type": "string", "minLength": 1},
+                                "collections": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "items": {"enum": ["Exe", "Msi", "Script", "Dll"]},
+                                },
+                                "source": {"type": "string", "minLength": 1},
+                                "unconfirmed": {"type": "boolean"},
+                                "note": {"type": "string"},
+                            },
+                        },
+                    },
+                    "packages": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["name", "source"],
+                            "properties": {
+                                "name": {"type": "string", "pattern": "^[A-Za-z0-9.-]+$"},
+                                "publisher_id": {"type": "string", "pattern": "^[0-9a-hjkmnp-tv-z]{13}$"},
+                                "publisher": {"type": "string", "pattern": "^CN=.+"},
+                                "source": {"type": "string", "minLength": 1},
+                                "unconfirmed": {"type": "boolean"},
+                                "note": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
     "linux": {
         "type": "object",
         "additionalProperties": False,
@@ -160,7 +283,12 @@ def _schema_error(data):
     # anyOf over required matcher kinds: say it in words rather than echo the schema.
     if error.validator == "anyOf" and len(error.path) == 2 and error.path[0] == "platforms":
         return _where(error.path), f"needs at least one matcher ({', '.join(MATCHER_KINDS)})"
-    if error.validator == "additionalProperties" and error.path and error.path[0] == "platforms" and len(error.path) == 1:
+    if (
+        error.validator == "additionalProperties"
+        and error.path
+        and error.path[0] == "platforms"
+        and len(error.path) == 1
+    ):
         unknown = sorted(set(error.instance) - set(PLATFORMS))
         return f"platforms.{unknown[0]}", f"unknown platform (expected one of {', '.join(PLATFORMS)})"
     return _where(error.path), error.message

@@ -1,0 +1,128 @@
+# Copyright: (c) 2026, interdict.bans contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the lab scenarios' testinfra tests look at, read the same way everywhere.
+
+On the container: dpkg's view of a package, the apt pins, the fake service
+markers and the log every maintainer script of the lab packages appends to
+(tests/lab/build_debs.py). On the controller: the host results and the fleet
+report the roles wrote under ``$MOLECULE_EPHEMERAL_DIRECTORY/report``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+from testinfra.utils.ansible_runner import AnsibleRunner
+
+SERVICE_DIR = "/var/lib/interdict-lab/services"
+MAINTSCRIPT_LOG = "/var/log/interdict-lab/maintscripts.log"
+PIN_DIR = "/etc/apt/preferences.d"
+# Conffiles of the lab packages: a purge removes them, a plain remove keeps them.
+CONFFILES = {
+    "kesl": "/etc/opt/kaspersky/kesl/kesl.conf",
+    "kesl-gui": "/etc/opt/kaspersky/kesl/kesl-gui.conf",
+    "klnagent64": "/etc/opt/kaspersky/klnagent64/klnagent.conf",
+    "wechat": "/etc/opt/wechat/wechat.conf",
+    "ticktick": "/etc/opt/ticktick/ticktick.conf",
+    "wemeet": "/etc/opt/wemeet/wemeet.conf",
+}
+SERVICES = {"kesl": "kesl", "klnagent64": "klnagent64"}
+# The ban each banned lab package belongs to.
+BAN_OF = {"kesl": "kaspersky", "kesl-gui": "kaspersky", "klnagent64": "kaspersky", "wechat": "wechat"}
+
+
+@cache
+def _inventory():
+    return AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"])
+
+
+def podman_hosts():
+    """The scenario's containers as testinfra hosts: `podman exec` per command, not an Ansible run."""
+    return [f"podman://{name}" for name in _inventory().get_hosts("all")]
+
+
+def hostname(host):
+    """The host's inventory name (the container name)."""
+    return host.backend.get_hostname()
+
+
+def lab_vars(host):
+    """The lab's inventory variables (lab_banned_packages, lab_look_alike_packages, ...)."""
+    return _inventory().get_variables(hostname(host))
+
+
+def package_state(host, package):
+    """dpkg's status of a package: installed, config-files, ... or '' when dpkg has no record of it."""
+    cmd = host.run("dpkg-query -W -f='${db:Status-Status}' %s", package)
+    return cmd.stdout.strip() if cmd.rc == 0 else ""
+
+
+def service_running(host, package):
+    return host.file(f"{SERVICE_DIR}/{SERVICES[package]}.active").exists
+
+
+def maintscript_calls(host):
+    """Every maintainer script call of the lab packages, in order: [(package, script, argument)]."""
+    log = host.file(MAINTSCRIPT_LOG)
+    if not log.exists:
+        return []
+    calls = []
+    for line in log.content_string.splitlines():
+        package, script, *argument = line.split()
+        calls.append((package, script, argument[0] if argument else ""))
+    return calls
+
+
+def removal_order(host):
+    """Packages in the order their prerm ran for a removal."""
+    return [package for package, script, argument in maintscript_calls(host) if (script, argument) == ("prerm", "remove")]
+
+
+def pin_files(host):
+    cmd = host.run("ls -1 %s", PIN_DIR)
+    return sorted(name for name in cmd.stdout.split() if name.startswith("interdict"))
+
+
+def apt_install(host, package, simulate=True, without_pins=False):
+    """Run apt-get install (simulated by default); without_pins ignores every apt preferences file."""
+    argv = ["apt-get", "-q", "-y"]
+    if simulate:
+        argv.append("--simulate")
+    if without_pins:
+        argv += ["-o", "Dir::Etc::Preferences=/dev/null", "-o", "Dir::Etc::PreferencesParts=/nonexistent"]
+    argv += ["install", "--no-install-recommends", package]
+    return host.run("DEBIAN_FRONTEND=noninteractive " + " ".join(["%s"] * len(argv)), *argv)
+
+
+def report_dir():
+    return Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "report"
+
+
+def host_results(inventory_name):
+    """The host result records this host wrote, by ban id (one record per ban role)."""
+    results = {}
+    for path in sorted((report_dir() / "hosts").glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record.get("host") != inventory_name:
+            continue
+        for ban in record.get("bans") or ():
+            assert ban not in results, f"{path.name}: a second result for {inventory_name} and ban {ban}"
+            results[ban] = record
+    return results
+
+
+def fleet():
+    return json.loads((report_dir() / "fleet.json").read_text(encoding="utf-8"))
+
+
+def fleet_host(inventory_name):
+    hosts = [entry for entry in fleet()["hosts"] if entry["host"] == inventory_name]
+    assert len(hosts) == 1, f"fleet.json lists {inventory_name} {len(hosts)} times"
+    return hosts[0]
+
+
+def finding_identifiers(findings):
+    return sorted({(f["software"].get("identifier") or "") for f in findings})

@@ -1,0 +1,187 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, interdict.bans contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: intune_app_inventory
+short_description: Find banned apps on the phones, tablets and computers Microsoft Intune manages
+version_added: 0.1.0
+description:
+  - Lists the tenant's managed devices and finds the apps the given bans match, asking Intune only about what is
+    banned. The tenant-wide detected-app list is matched against the catalog, then one filtered C(AppInvRawData)
+    export (O(method=export)) or the device list of each matching app (O(method=detected_apps)) says which devices
+    carry them. It never makes one call per device.
+  - Every reported row is matched against the catalog again on the controller, so an app the catalog does not match
+    is never flagged, even by a server that ignores the filter it was sent.
+  - O(complete) is V(false) when any listing or report could not be read in full; devices whose inventory is stale
+    or, on personal devices, limited to managed apps are marked in RV(devices) so the report can call them unknown.
+author:
+  - interdict.bans contributors
+extends_documentation_fragment:
+  - interdict.bans.intune
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads.
+  diff_mode:
+    support: none
+    description: The module only reads.
+options:
+  bans:
+    description:
+      - Ban definitions, as returned by the C(interdict.bans.catalog) lookup.
+    type: list
+    elements: dict
+    required: true
+  platforms:
+    description: Device platforms to look at. Windows and macOS computers are usually audited by the endpoint roles.
+    type: list
+    elements: str
+    choices: [ios, android, windows, macos]
+    default: [ios, android]
+  method:
+    description:
+      - V(export) asks for one C(AppInvRawData) export filtered by the banned apps' names (it carries app
+        identifiers); if the export fails it falls back to V(detected_apps).
+      - V(detected_apps) reads the device list of each detected app the catalog matches, in Graph C($batch) calls.
+    type: str
+    choices: [export, detected_apps]
+    default: export
+  stale_after_days:
+    description: A device that has not checked in for this many days has an inventory too old to call it clean.
+    type: int
+    default: 30
+  return_devices:
+    description: Return the per-device list RV(devices) (one entry per device; large for a big tenant).
+    type: bool
+    default: true
+notes:
+  - Intune reports apps it did not install only for corporate-owned devices; on a personal device only managed apps
+    are visible, so such a device without findings is marked RV(devices[].inventory=managed_apps_only).
+  - Needs the application permissions C(DeviceManagementManagedDevices.Read.All) and C(DeviceManagementApps.Read.All).
+seealso:
+  - module: interdict.bans.intune_app_uninstall
+  - module: interdict.bans.intune_app_block
+"""
+
+EXAMPLES = r"""
+- name: Find WeChat, TikTok and Kaspersky on managed phones (credentials from INTUNE_* variables)
+  interdict.bans.intune_app_inventory:
+    bans: "{{ query('interdict.bans.catalog', 'wechat', 'tiktok', 'kaspersky') }}"
+  register: phones
+
+- name: Say which devices carry banned apps
+  ansible.builtin.debug:
+    msg: "{{ phones.findings | map(attribute='device_name') | unique | list }}"
+
+- name: A national cloud
+  interdict.bans.intune_app_inventory:
+    bans: "{{ query('interdict.bans.catalog', 'tiktok') }}"
+    graph_url: https://graph.microsoft.us
+    login_url: https://login.microsoftonline.us
+    platforms: [ios, android, macos]
+"""
+
+RETURN = r"""
+findings:
+  description: One entry per banned app found on a device.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - ban: wechat
+      device_id: 8ac97b01-e3ad-44d4-aab9-eb022f1dc121
+      device_name: IPH-000169
+      platform: ios
+      ownership: company
+      supervised: true
+      app: {name: WeChat, version: 8.0.54, publisher: WeChat, identifier: com.tencent.xin}
+      software: {name: WeChat, version: 8.0.54, publisher: WeChat, platform: ios, source: mdm,
+                 identifier: com.tencent.xin}
+      rule: {kind: identifier, value: com.tencent.xin, source: "..."}
+devices_scanned:
+  description: Managed devices of the requested platforms that were listed.
+  returned: always
+  type: int
+  sample: 2415
+complete:
+  description: Whether every listing and report was read in full. When V(false), devices without findings are unknown.
+  returned: always
+  type: bool
+  sample: true
+devices:
+  description:
+    - One entry per listed device. C(inventory) is V(read), V(managed_apps_only) (personal device) or V(stale)
+      (no check-in for O(stale_after_days)).
+  returned: when O(return_devices=true)
+  type: list
+  elements: dict
+  sample:
+    - {id: 8ac97b01-e3ad-44d4-aab9-eb022f1dc121, name: IPH-000169, platform: ios, ownership: company,
+       supervised: true, compliance: compliant, last_sync: "2026-11-28T10:00:00Z", inventory: read}
+problems:
+  description: What could not be read, naming the endpoint and HTTP status.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+method:
+  description: The method that produced the findings (V(detected_apps) after an export failed).
+  returned: always
+  type: str
+  sample: export
+api_calls:
+  description: HTTP requests made, retries, throttled answers and other counters of the client.
+  returned: always
+  type: dict
+  sample: {requests: 34, retries: 0, throttled: 0, token_requests: 1}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.interdict.bans.plugins.module_utils.catalog import BanError, validate_ban
+from ansible_collections.interdict.bans.plugins.module_utils.intune import AUTH_ARGUMENT_SPEC, Intune, inventory
+from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
+from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
+
+
+def main():
+    argument_spec = dict(
+        AUTH_ARGUMENT_SPEC,
+        bans={"type": "list", "elements": "dict", "required": True},
+        platforms={
+            "type": "list",
+            "elements": "str",
+            "choices": ["ios", "android", "windows", "macos"],
+            "default": ["ios", "android"],
+        },
+        method={"type": "str", "choices": ["export", "detected_apps"], "default": "export"},
+        stale_after_days={"type": "int", "default": 30},
+        return_devices={"type": "bool", "default": True},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    try:
+        bans = [validate_ban(ban, f"bans[{index}]") for index, ban in enumerate(params["bans"])]
+    except BanError as error:
+        module.fail_json(msg=str(error))
+    try:
+        api = Intune.from_params(params)
+        result = inventory(
+            api,
+            CompiledCatalog(bans),
+            platforms=params["platforms"],
+            method=params["method"],
+            stale_after_days=params["stale_after_days"],
+        )
+    except MDMError as error:
+        module.fail_json(msg=str(error))
+    if not params["return_devices"]:
+        result.pop("devices")
+    module.exit_json(changed=False, api_calls=dict(api.client.stats), **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+# Copyright: (c) 2026, interdict.bans contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.interdict.bans.plugins.module_utils.intune import AUTH_ARGUMENT_SPEC, Intune, device_platform
+from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
+
+DOCUMENTATION = r"""
+name: intune
+short_description: Microsoft Intune managed devices as inventory hosts
+version_added: 0.1.0
+description:
+  - Reads the managed devices of an Intune tenant through Microsoft Graph and adds one host per device, grouped by
+    operating system (C(intune_os_ios)), ownership (C(intune_ownership_company)) and compliance state
+    (C(intune_compliance_noncompliant)), plus any C(constructed) groups.
+  - The inventory file must end in C(intune.yml) or C(intune.yaml). Keep secrets out of it - the options read the
+    C(INTUNE_*) (or C(AZURE_*)) environment variables, which is how an AWX/AAP credential injects them.
+  - Device data from the API is marked unsafe, so a device name is never evaluated as a template.
+  - Devices are not reachable over SSH or WinRM; the hosts carry their Intune facts for reports and for limiting
+    the Intune modules (which run on the controller) to a group.
+author:
+  - interdict.bans contributors
+extends_documentation_fragment:
+  - interdict.bans.intune.inventory
+  - ansible.builtin.constructed
+  - ansible.builtin.inventory_cache
+options:
+  plugin:
+    description: The name of this plugin.
+    type: str
+    required: true
+    choices: [interdict.bans.intune]
+  platforms:
+    description: Operating systems to include (all when empty).
+    type: list
+    elements: str
+    choices: [ios, android, windows, macos]
+    default: []
+  hostname:
+    description:
+      - The device property used as the host name. Two devices with the same name get their Intune ID appended.
+    type: str
+    choices: [device_name, id, serial_number]
+    default: device_name
+  group_prefix:
+    description: Prefix of the built-in groups.
+    type: str
+    default: intune_
+"""
+
+EXAMPLES = r"""
+# intune.yml - credentials come from INTUNE_TENANT_ID, INTUNE_CLIENT_ID, INTUNE_CLIENT_SECRET
+plugin: interdict.bans.intune
+platforms: [ios, android]
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: /tmp/intune-inventory
+cache_timeout: 3600
+keyed_groups:
+  - key: intune_model
+    prefix: model
+groups:
+  supervised_iphones: intune_supervised and intune_os == 'ios'
+compose:
+  ansible_connection: "'local'"
+"""
+
+
+HOST_FIELDS = {
+    "intune_id": "id",
+    "intune_device_name": "deviceName",
+    "intune_os_version": "osVersion",
+    "intune_ownership": "managedDeviceOwnerType",
+    "intune_compliance": "complianceState",
+    "intune_last_sync": "lastSyncDateTime",
+    "intune_supervised": "isSupervised",
+    "intune_serial_number": "serialNumber",
+    "intune_model": "model",
+    "intune_manufacturer": "manufacturer",
+    "intune_user": "userPrincipalName",
+}
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    NAME = "interdict.bans.intune"
+
+    def verify_file(self, path):
+        return super().verify_file(path) and path.endswith(("intune.yml", "intune.yaml"))
+
+    def _devices(self):
+        options = {key: self.get_option(key) for key in AUTH_ARGUMENT_SPEC}
+        platforms = self.get_option("platforms") or None
+        try:
+            return Intune(**options).managed_devices(platforms)
+        except MDMError as error:
+            raise AnsibleError(f"Intune inventory: {error}") from None
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        cache_key = self.get_cache_key(path)
+        use_cache = self.get_option("cache") and cache
+        devices = None
+        if use_cache:
+            try:
+                devices = self._cache[cache_key]
+            except KeyError:
+                devices = None
+        if devices is None:
+            devices = self._devices()
+            if self.get_option("cache"):
+                self._cache[cache_key] = devices
+        self._populate(devices)
+
+    def _host_name(self, device, taken):
+        field = {"device_name": "deviceName", "id": "id", "serial_number": "serialNumber"}[self.get_option("hostname")]
+        name = str(device.get(field) or device.get("id"))
+        if name in taken:
+            name = f"{name}_{device.get('id')}"
+        taken.add(name)
+        return name
+
+    def _populate(self, devices):
+        prefix = self.get_option("group_prefix")
+        strict = self.get_option("strict")
+        taken = set()
+        for device in sorted(devices, key=lambda d: (str(d.get("deviceName")), str(d.get("id")))):
+            host = self._host_name(device, taken)
+            self.inventory.add_host(host)
+            variables = {var: device.get(field) for var, field in HOST_FIELDS.items()}
+            variables["intune_os"] = device_platform(device.get("operatingSystem")) or "unknown"
+            variables = wrap_var(variables)
+            for key, value in variables.items():
+                self.inventory.set_variable(host, key, value)
+            for group in (
+                f"{prefix}os_{variables['intune_os']}",
+                f"{prefix}ownership_{device.get('managedDeviceOwnerType') or 'unknown'}",
+                f"{prefix}compliance_{device.get('complianceState') or 'unknown'}",
+            ):
+                group = self._sanitize_group_name(group)
+                self.inventory.add_group(group)
+                self.inventory.add_child(group, host)
+            self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)

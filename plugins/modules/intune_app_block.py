@@ -1,0 +1,244 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, interdict.bans contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: intune_app_block
+short_description: Keep banned apps off phones with Intune restriction profiles
+version_added: 0.1.0
+description:
+  - iOS/iPadOS - makes sure an C(iosGeneralDeviceConfiguration) lists the banned bundle IDs as hidden apps
+    (C(appsVisibilityList), which hides them and stops them launching on supervised devices) and as prohibited apps
+    (C(compliantAppsList), which only reports devices that carry them as not compliant).
+  - Android device administrator (Samsung KNOX) - the same for an C(androidGeneralDeviceConfiguration)
+    (C(compliantAppsList), C(appsLaunchBlockList), C(appsHideList)).
+  - Android Enterprise - gives the banned managed Google Play apps an C(uninstall) assignment, which is how Intune
+    blocks an app in the work profile or on a fully managed device (the same change as
+    M(interdict.bans.intune_app_uninstall) makes).
+  - Idempotent against what is there - adds the missing entries and keeps every entry the customer put in the
+    profile. A list kept as an allow list is left alone and reported, because it already blocks unlisted apps.
+  - Block lists come from each ban's C(block.bundle_ids) (iOS) or C(block.packages) (Android), or its identifiers.
+author:
+  - interdict.bans contributors
+extends_documentation_fragment:
+  - interdict.bans.intune
+attributes:
+  check_mode:
+    support: full
+    description: Reports the profile changes it would make.
+  diff_mode:
+    support: full
+    description: Shows each list's app IDs before and after.
+options:
+  bans:
+    description: Ban definitions, as returned by the C(interdict.bans.catalog) lookup.
+    type: list
+    elements: dict
+    required: true
+  platforms:
+    description: Platforms to block on.
+    type: list
+    elements: str
+    choices: [ios, android]
+    default: [ios, android]
+  ios_configuration:
+    description:
+      - Display name of the iOS restrictions profile to keep the lists in. An existing profile of that name (yours)
+        is patched; otherwise one is created and assigned to O(target_group_ids).
+    type: str
+    default: interdict.bans blocked apps (iOS)
+  ios_lists:
+    description: Which iOS lists to keep.
+    type: list
+    elements: str
+    choices: [hidden, prohibited]
+    default: [hidden, prohibited]
+  android_configuration:
+    description: Display name of the Android device administrator restrictions profile.
+    type: str
+    default: interdict.bans blocked apps (Android)
+  android_lists:
+    description: Which Android device administrator lists to keep (C(launch_blocked) and C(hidden) need KNOX).
+    type: list
+    elements: str
+    choices: [prohibited, launch_blocked, hidden]
+    default: [prohibited]
+  android_enterprise:
+    description: Give banned managed Google Play apps an C(uninstall) assignment.
+    type: bool
+    default: true
+  target_group_ids:
+    description:
+      - Entra group IDs the profiles this module creates, and the Android Enterprise uninstall assignments, apply to.
+        All devices when empty. The assignments of a profile you own are never changed.
+    type: list
+    elements: str
+    default: []
+notes:
+  - The hidden-apps list only acts on supervised iOS devices; on the others the prohibited list makes a device with
+    a banned app non-compliant, which conditional access can act on.
+  - Needs C(DeviceManagementConfiguration.ReadWrite.All) and, for Android Enterprise,
+    C(DeviceManagementApps.ReadWrite.All).
+seealso:
+  - module: interdict.bans.intune_app_uninstall
+"""
+
+EXAMPLES = r"""
+- name: Block WeChat, TikTok and Kaspersky on managed phones
+  interdict.bans.intune_app_block:
+    bans: "{{ query('interdict.bans.catalog', 'wechat', 'tiktok', 'kaspersky') }}"
+
+- name: Add the banned apps to our own iOS restrictions profile
+  interdict.bans.intune_app_block:
+    bans: "{{ query('interdict.bans.catalog', 'tiktok') }}"
+    platforms: [ios]
+    ios_configuration: Contoso iOS restrictions
+"""
+
+RETURN = r"""
+configurations:
+  description: One entry per restrictions profile handled.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {platform: ios, name: Contoso iOS restrictions, id: "...", action: update,
+       before: {compliantAppsList: [com.epicgames.fortnite]},
+       after: {compliantAppsList: [com.epicgames.fortnite, com.zhiliaoapp.musically]}, problems: []}
+actions:
+  description: Android Enterprise assignment changes (same shape as M(interdict.bans.intune_app_uninstall)'s).
+  returned: always
+  type: list
+  elements: dict
+  sample: []
+problems:
+  description: What could not be blocked, and why.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+api_calls:
+  description: Counters of the HTTP client.
+  returned: always
+  type: dict
+  sample: {requests: 5}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.interdict.bans.plugins.module_utils.catalog import BanError, validate_ban
+from ansible_collections.interdict.bans.plugins.module_utils.intune import (
+    ANDROID_LISTS,
+    AUTH_ARGUMENT_SPEC,
+    IOS_LISTS,
+    Intune,
+    assignment_targets,
+    plan_block,
+    plan_uninstall,
+    target_key,
+)
+from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
+from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
+
+
+def ensure_profile(api, plan, targets, check_mode):
+    """Create or patch one profile; assign it when this collection owns it. Returns whether anything changed."""
+    changed = plan["action"] != "none"
+    if plan["action"] == "create" and not check_mode:
+        plan["id"] = api.create_configuration(plan["body"])["id"]
+    elif plan["action"] == "update" and not check_mode:
+        api.update_configuration(plan["id"], plan["body"])
+    if plan["owned"]:
+        present = set()
+        if plan["id"] and plan["action"] != "create":
+            present = {target_key(a.get("target") or {}) for a in api.configuration_assignments(plan["id"])}
+        missing = [t for t in targets if target_key(t) not in present]
+        plan["assigned"] = [t for t in targets if target_key(t) in present] + missing
+        if missing:
+            changed = True
+            if not check_mode:
+                for target in missing:
+                    api.assign_configuration(plan["id"], target)
+    return changed
+
+
+def main():
+    argument_spec = dict(
+        AUTH_ARGUMENT_SPEC,
+        bans={"type": "list", "elements": "dict", "required": True},
+        platforms={"type": "list", "elements": "str", "choices": ["ios", "android"], "default": ["ios", "android"]},
+        ios_configuration={"type": "str", "default": "interdict.bans blocked apps (iOS)"},
+        ios_lists={
+            "type": "list",
+            "elements": "str",
+            "choices": ["hidden", "prohibited"],
+            "default": ["hidden", "prohibited"],
+        },
+        android_configuration={"type": "str", "default": "interdict.bans blocked apps (Android)"},
+        android_lists={
+            "type": "list",
+            "elements": "str",
+            "choices": ["prohibited", "launch_blocked", "hidden"],
+            "default": ["prohibited"],
+        },
+        android_enterprise={"type": "bool", "default": True},
+        target_group_ids={"type": "list", "elements": "str", "default": []},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    try:
+        bans = [validate_ban(ban, f"bans[{index}]") for index, ban in enumerate(params["bans"])]
+    except BanError as error:
+        module.fail_json(msg=str(error))
+    api = Intune.from_params(params)
+    targets = assignment_targets(params["target_group_ids"])
+    changed = False
+    profiles, actions, problems = [], [], []
+    wanted = []
+    if "ios" in params["platforms"]:
+        wanted.append(("ios", params["ios_configuration"], dict(IOS_LISTS[name] for name in params["ios_lists"])))
+    if "android" in params["platforms"] and params["android_lists"]:
+        lists = dict(ANDROID_LISTS[name] for name in params["android_lists"])
+        wanted.append(("android", params["android_configuration"], lists))
+    try:
+        configurations = api.device_configurations() if wanted else []
+        for platform, name, lists in wanted:
+            plan = plan_block(bans, configurations, platform, name, lists)
+            if not plan["identifiers"]:
+                continue
+            changed |= ensure_profile(api, plan, targets, module.check_mode)
+            problems.extend(f"{platform} {name}: {problem}" for problem in plan["problems"])
+            profile = {key: plan.get(key) for key in ("action", "id", "before", "after", "problems", "identifiers")}
+            profile.update(platform=platform, name=name, owned=plan["owned"], assigned=plan.get("assigned", []))
+            profiles.append(profile)
+        if "android" in params["platforms"] and params["android_enterprise"]:
+            managed_play = [
+                app for app in api.mobile_apps() if str(app.get("@odata.type", "")).endswith("androidManagedStoreApp")
+            ]
+            plan = plan_uninstall(CompiledCatalog(bans), managed_play, targets, platforms=["android"])
+            actions = plan["actions"]
+            if actions:
+                changed = True
+                if not module.check_mode:
+                    api.apply_assignment_actions(actions)
+    except MDMError as error:
+        module.fail_json(msg=str(error), api_calls=dict(api.client.stats))
+    result = {
+        "changed": changed,
+        "configurations": profiles,
+        "actions": actions,
+        "problems": problems,
+        "api_calls": dict(api.client.stats),
+    }
+    if module._diff:
+        result["diff"] = {
+            "before": {f"{p['platform']}: {p['name']}": p["before"] for p in profiles},
+            "after": {f"{p['platform']}: {p['name']}": p["after"] for p in profiles},
+        }
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""The removal_plan and host_result filters: the controller-side face of planning and reporting."""
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.interdict.bans.plugins.filter.plan import FilterModule, host_result, removal_plan
+from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans
+from ansible_collections.interdict.bans.plugins.module_utils.matching import match
+
+BANS = load_bans(["kaspersky"])
+RECORDS = [{"name": "kesl", "identifier": "kesl", "platform": "linux", "source": "dpkg"}]
+
+
+def test_both_filters_are_exported():
+    assert set(FilterModule().filters()) == {"removal_plan", "host_result"}
+
+
+def test_sources_may_be_the_facts_mapping():
+    sources = {"platform": "linux", "read": {"dpkg": 1}, "absent": ["rpm"], "failed": [], "complete": True}
+    plan = removal_plan(match(RECORDS, BANS), BANS, host="h", sources=sources, max_removals="5")
+    assert [s["method"] for s in plan["steps"]] == ["dpkg", "apt_pin"]
+
+
+def test_bad_exceptions_become_one_filter_error():
+    with pytest.raises(AnsibleFilterError, match=r"removal_plan: exceptions\[0\]: missing 'approver'"):
+        removal_plan([], BANS, exceptions=[{"hosts": "*", "reason": "r", "expires": "2030-01-01"}])
+
+
+def test_bad_input_is_refused_with_what_was_expected():
+    with pytest.raises(AnsibleFilterError, match="list of findings"):
+        removal_plan("kesl", BANS)
+    with pytest.raises(AnsibleFilterError, match="catalog lookup"):
+        removal_plan([], [{"title": "no id"}])
+    with pytest.raises(AnsibleFilterError, match="plan from removal_plan"):
+        host_result("not a plan", "h")
+
+
+def test_host_result_of_a_failed_inventory_is_unknown():
+    record = host_result(None, "web01", facts_error="Permission denied", bans=BANS)
+    assert record["status"] == "unknown" and "Permission denied" in record["reason"]
+    assert record["per_ban"] == {"kaspersky": "unknown"}
+
+
+def test_host_result_ignores_a_skipped_apply():
+    plan = removal_plan(match(RECORDS, BANS), BANS, host="h", sources=["dpkg"])
+    record = host_result(plan, "h", apply={"skipped": True, "changed": False}, bans=BANS)
+    assert record["status"] == "non_compliant" and record["actions"][0]["outcome"] == "planned"

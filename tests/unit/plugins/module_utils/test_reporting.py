@@ -1,0 +1,171 @@
+"""Status rules, fleet merge, CSV/HTML rendering and idempotent report writes."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from ansible_collections.interdict.bans.plugins.module_utils import planning, reporting
+from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans
+from ansible_collections.interdict.bans.plugins.module_utils.matching import match
+
+BANS = load_bans(["kaspersky"])
+RECORDS = [
+    {"name": n, "identifier": n, "platform": "linux", "source": "dpkg", "publisher": ""}
+    for n in ("kesl", "klnagent64", "bash")
+]
+FINDINGS = match(RECORDS, BANS)
+
+
+def plan(**options):
+    options.setdefault("sources", ["dpkg"])
+    return planning.removal_plan(FINDINGS, BANS, host="web01", **options)
+
+
+def applied(the_plan, outcome="ok", **overrides):
+    actions = [
+        {"step": s["id"], "outcome": overrides.get(s["id"], outcome), "rc": 0, "msg": ""} for s in the_plan["steps"]
+    ]
+    return {"actions": actions}
+
+
+def result(the_plan, **kwargs):
+    kwargs.setdefault("bans", BANS)
+    return reporting.host_result("web01", plan=the_plan, **kwargs)
+
+
+def test_audit_with_findings_is_non_compliant_and_lists_planned_actions():
+    record = result(plan(), mode="audit")
+    assert record["status"] == "non_compliant"
+    assert "kesl" in record["reason"]
+    assert {a["outcome"] for a in record["actions"]} == {"planned"}
+    assert record["ban_info"]["kaspersky"]["authorities"]
+
+
+def test_nothing_found_is_compliant():
+    clean = planning.removal_plan([], BANS, host="web01", sources=["dpkg"], platform="linux")
+    assert result(clean, mode="audit")["status"] == "compliant"
+
+
+def test_removed_and_verified_is_remediated():
+    the_plan = plan(mode="enforce")
+    record = result(the_plan, mode="enforce", apply=applied(the_plan), verify_findings=[], verified=True)
+    assert record["status"] == "remediated"
+    assert {b["state"] for b in record["blocks"]} == {"present"}
+
+
+def test_still_there_after_removal_is_failed_with_the_reason():
+    the_plan = plan(mode="enforce")
+    left = [f for f in FINDINGS if f["software"]["identifier"] == "klnagent64"]
+    record = result(the_plan, mode="enforce", apply=applied(the_plan), verify_findings=left, verified=True)
+    assert record["status"] == "failed"
+    assert "still present after removal: klnagent64" in record["reason"]
+    assert record["remaining"][0]["software"]["identifier"] == "klnagent64"
+
+
+def test_a_failed_step_is_failed():
+    the_plan = plan(mode="enforce")
+    failed = {"kaspersky:remove:dpkg:kesl": "failed"}
+    record = result(the_plan, mode="enforce", apply=applied(the_plan, **failed), verified=False)
+    assert record["status"] == "failed" and "kaspersky:remove:dpkg:kesl failed" in record["reason"]
+
+
+def test_protected_or_capped_items_left_in_place_are_non_compliant_not_remediated():
+    capped = plan(mode="enforce", max_removals=1)
+    record = result(capped, mode="enforce", apply=applied(capped), verified=False)
+    assert record["status"] == "non_compliant"
+    assert "max_removals=1" in record["reason"]
+    assert record["blocked_by_cap"] is True
+
+
+def test_active_exception_is_exempt_and_expired_one_is_not():
+    active = [{"hosts": "web01", "approver": "A", "reason": "R", "expires": "2099-12-31"}]
+    record = result(plan(exceptions=active), mode="audit")
+    assert record["status"] == "exempt"
+    assert record["exceptions"][0]["approver"] == "A"
+    expired = [{"hosts": "web01", "approver": "A", "reason": "R", "expires": "2020-01-01"}]
+    record = result(plan(exceptions=expired), mode="audit")
+    assert record["status"] == "non_compliant"
+    assert record["exceptions"][0]["state"] == "expired"
+
+
+def test_facts_failure_or_an_incomplete_inventory_is_unknown_never_compliant():
+    assert result(None, facts_error="unreachable: ssh timeout")["status"] == "unknown"
+    clean = planning.removal_plan([], BANS, host="web01")
+    incomplete = {"read": {"dpkg": 3}, "failed": [{"source": "rpm", "msg": "db locked"}], "complete": False}
+    record = result(clean, sources=incomplete)
+    assert record["status"] == "unknown" and "rpm: db locked" in record["reason"]
+
+
+def test_results_merge_to_the_worst_status_and_missing_hosts_are_unknown():
+    a = {"host": "web01", "status": "remediated", "per_ban": {"kaspersky": "remediated"}, "bans": ["kaspersky"]}
+    b = {"host": "web01", "status": "non_compliant", "per_ban": {"wechat": "non_compliant"}, "bans": ["wechat"]}
+    c = {"host": "web02", "status": "compliant", "per_ban": {"kaspersky": "compliant"}, "bans": ["kaspersky"]}
+    fleet = reporting.merge_fleet([a, b, c], expected_hosts=["web01", "web02", "web03"])
+    statuses = {h["host"]: h["status"] for h in fleet["hosts"]}
+    assert statuses == {"web01": "non_compliant", "web02": "compliant", "web03": "unknown"}
+    assert fleet["summary"]["by_status"]["unknown"] == 1
+    assert fleet["summary"]["by_ban"]["kaspersky"] == {
+        "compliant": 1, "remediated": 1, "exempt": 0, "unknown": 1, "non_compliant": 0, "failed": 0,
+    }  # fmt: skip
+    assert fleet["summary"]["compliant"] == 1
+
+
+def test_html_is_self_contained_and_escapes_everything():
+    evil = {
+        "host": "<script>alert(1)</script>",
+        "status": "non_compliant",
+        "reason": "found <b>",
+        "per_ban": {"kaspersky": "non_compliant"},
+        "bans": ["kaspersky"],
+        "ban_info": {
+            "kaspersky": {
+                "title": "K&K",
+                "authorities": [{"name": "<x>", "date": "2020-01-01", "reference": "r", "url": "javascript:alert(1)"}],
+            }
+        },
+        "exceptions": [
+            {"hosts": ["*"], "bans": [], "approver": "<Eve>", "reason": "r", "expires": "2099-01-01", "state": "active"}
+        ],
+    }
+    page = reporting.render_html(reporting.merge_fleet([evil]))
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "&lt;Eve&gt;" in page and "javascript:" not in page
+    assert "<svg" in page and "http" not in page.split("<body>")[0]
+    assert "<link" not in page and "src=" not in page
+
+
+def test_csv_has_one_row_per_host_and_ban():
+    the_plan = plan()
+    fleet = reporting.merge_fleet([dict(result(the_plan, mode="audit"), _file="x.json")])
+    rows = list(csv.DictReader(io.StringIO(reporting.render_csv(fleet))))
+    assert [(r["host"], r["ban"], r["status"]) for r in rows] == [("web01", "kaspersky", "non_compliant")]
+    assert "kesl" in rows[0]["findings"]
+
+
+def test_writes_are_idempotent_when_only_timestamps_differ(tmp_path):
+    first = result(plan(), mode="audit", timestamp="2026-01-01T00:00:00Z")
+    path, changed = reporting.write_host_result(str(tmp_path), first)
+    assert changed and path.endswith("hosts/web01@kaspersky.json")
+    again = dict(first, timestamp="2026-01-02T00:00:00Z")
+    assert reporting.write_host_result(str(tmp_path), again) == (path, False)
+    assert json.loads(Path(path).read_text())["timestamp"] == "2026-01-01T00:00:00Z"
+    _fleet, changed = reporting.write_fleet(str(tmp_path), ["web01"], generated="2026-01-01T00:00:00Z")
+    assert changed
+    _fleet, changed = reporting.write_fleet(str(tmp_path), ["web01"], generated="2026-01-03T00:00:00Z")
+    assert not changed
+    _fleet, changed = reporting.write_fleet(str(tmp_path), ["web01", "web02"])
+    assert changed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fleet.csv", "fleet.html", "fleet.json", "hosts"]
+
+
+def test_check_mode_writes_nothing(tmp_path):
+    _path, changed = reporting.write_host_result(str(tmp_path), result(plan()), check_mode=True)
+    assert changed and not (tmp_path / "hosts").exists()
+
+
+def test_an_unreadable_result_file_is_listed_not_ignored(tmp_path):
+    (tmp_path / "hosts").mkdir()
+    (tmp_path / "hosts" / "broken@x.json").write_text("{not json")
+    fleet, _changed = reporting.write_fleet(str(tmp_path))
+    assert fleet["errors"] == [{"file": "broken@x.json", "error": "not a host result"}]

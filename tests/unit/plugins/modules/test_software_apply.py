@@ -1,0 +1,203 @@
+# Copyright: (c) 2026, interdict.bans contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""interdict.bans.software_apply run for real: the module as a process on real files and commands,
+and the action plugin through the `ansible` command (check mode and empty plans never reach the host)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ansible_collections.interdict.bans.plugins.modules.software_apply import ensure_values
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
+COLLECTIONS = os.path.join(REPO, ".collections")
+ANSIBLE = os.path.join(os.path.dirname(sys.executable), "ansible")
+SITE = os.path.join(REPO, ".venv", "lib", "python3.11", "site-packages")
+
+
+def run_module(tmp_path, steps, check=False, diff=True, fail_on_step_failure=False):
+    args = {"steps": steps, "fail_on_step_failure": fail_on_step_failure, "_ansible_diff": diff}
+    if check:
+        args["_ansible_check_mode"] = True
+    args_file = tmp_path / "args.json"
+    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    proc = subprocess.run(
+        [sys.executable, "-m", "ansible_collections.interdict.bans.plugins.modules.software_apply", str(args_file)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": COLLECTIONS},
+        check=False,
+    )
+    return json.loads(proc.stdout)
+
+
+def pin_step(path, content="Package: kesl\nPin: release *\nPin-Priority: -1\n"):
+    return {"id": "kaspersky:block:apt_pin", "method": "apt_pin", "path": str(path), "content": content, "mode": "0644"}
+
+
+def test_a_pin_file_is_written_once_and_then_left_alone(tmp_path):
+    pin = tmp_path / "interdict-kaspersky.pref"
+    first = run_module(tmp_path, [pin_step(pin)])
+    assert first["changed"] is True and first["actions"][0]["outcome"] == "ok"
+    assert pin.read_text().endswith("Pin-Priority: -1\n") and oct(pin.stat().st_mode & 0o777) == "0o644"
+    assert first["diff"][0]["before"] == "" and "Pin-Priority: -1" in first["diff"][0]["after"]
+    second = run_module(tmp_path, [pin_step(pin)])
+    assert second["changed"] is False and second["actions"][0]["outcome"] == "absent"
+    assert "diff" not in second
+
+
+def test_a_changed_pin_is_rewritten_with_before_and_after(tmp_path):
+    pin = tmp_path / "interdict-kaspersky.pref"
+    pin.write_text("Package: kesl\nPin: release *\nPin-Priority: 100\n")
+    result = run_module(tmp_path, [pin_step(pin)])
+    assert result["changed"] and "Pin-Priority: 100" in result["diff"][0]["before"]
+    assert "Pin-Priority: -1" in pin.read_text()
+
+
+def test_check_mode_in_the_module_runs_nothing(tmp_path):
+    pin = tmp_path / "p.pref"
+    result = run_module(tmp_path, [pin_step(pin)], check=True)
+    assert result["actions"][0]["outcome"] == "planned" and not pin.exists()
+
+
+def test_commands_run_in_order_and_a_failure_stops_what_depends_on_it(tmp_path):
+    marker = tmp_path / "agent-removed"
+    steps = [
+        {"id": "kesl", "method": "dpkg", "command": ["sh", "-c", "echo 'dpkg: dependency problems' >&2; exit 2"]},
+        {"id": "klnagent64", "method": "dpkg", "command": ["touch", str(marker)], "depends_on": ["kesl"]},
+        {"id": "independent", "method": "dpkg", "command": ["true"]},
+    ]
+    result = run_module(tmp_path, steps)
+    outcomes = [(a["step"], a["outcome"]) for a in result["actions"]]
+    assert outcomes == [("kesl", "failed"), ("klnagent64", "skipped"), ("independent", "ok")]
+    assert result["actions"][0]["rc"] == 2 and "dependency problems" in result["actions"][0]["msg"]
+    assert not marker.exists()
+    assert result["failed_steps"] == ["kesl"]
+
+
+def test_a_step_runs_after_its_dependency_succeeded(tmp_path):
+    marker = tmp_path / "agent-removed"
+    steps = [
+        {"id": "kesl", "method": "dpkg", "command": ["true"]},
+        {"id": "klnagent64", "method": "dpkg", "command": ["touch", str(marker)], "depends_on": ["kesl"]},
+    ]
+    assert [a["outcome"] for a in run_module(tmp_path, steps)["actions"]] == ["ok", "ok"]
+    assert marker.exists()
+
+
+def test_a_probe_that_finds_nothing_means_absent_and_the_command_does_not_run(tmp_path):
+    marker = tmp_path / "ran"
+    step = {
+        "id": "x",
+        "method": "dpkg",
+        "command": ["touch", str(marker)],
+        "probe": ["test", "-e", str(tmp_path / "no")],
+    }
+    result = run_module(tmp_path, [step])
+    assert result["actions"][0]["outcome"] == "absent" and result["changed"] is False
+    assert not marker.exists()
+
+
+def test_exit_codes_mean_what_the_step_says(tmp_path):
+    steps = [
+        {
+            "id": "reboot",
+            "method": "x",
+            "command": ["sh", "-c", "exit 3"],
+            "reboot_codes": [3],
+            "success_codes": [0, 3],
+        },
+        {"id": "gone", "method": "x", "command": ["sh", "-c", "exit 4"], "absent_codes": [4]},
+    ]
+    result = run_module(tmp_path, steps)
+    assert [a["outcome"] for a in result["actions"]] == ["reboot_pending", "absent"]
+    assert result["reboot_pending"] is True
+
+
+def test_the_environment_of_a_step_reaches_the_command(tmp_path):
+    step = {"id": "env", "method": "dpkg", "command": ["sh", "-c", 'test "$DEBIAN_FRONTEND" = noninteractive'],
+            "environment": {"DEBIAN_FRONTEND": "noninteractive"}}  # fmt: skip
+    assert run_module(tmp_path, [step])["actions"][0]["outcome"] == "ok"
+
+
+def test_a_command_that_does_not_exist_is_a_failed_step_not_a_crash(tmp_path):
+    result = run_module(tmp_path, [{"id": "x", "method": "snap", "command": ["/nonexistent/snap", "remove", "x"]}])
+    assert result["actions"][0]["outcome"] == "failed"
+
+
+def test_fail_on_step_failure_fails_the_task_with_the_actions(tmp_path):
+    result = run_module(tmp_path, [{"id": "x", "method": "x", "command": ["false"]}], fail_on_step_failure=True)
+    assert result["failed"] is True and result["actions"][0]["outcome"] == "failed"
+    assert result["msg"] == "1 step(s) failed: x"
+
+
+def test_dnf_excludepkgs_is_extended_and_nothing_else_touched(tmp_path):
+    conf = tmp_path / "dnf.conf"
+    conf.write_text("# keep me\n[main]\ngpgcheck=1\nexcludepkgs=kernel*\n\n[other]\nx=1\n")
+    step = {"id": "k", "method": "dnf_exclude", "path": str(conf), "section": "main", "option": "excludepkgs",
+            "values": ["kesl", "klnagent64"]}  # fmt: skip
+    first = run_module(tmp_path, [step])
+    assert first["changed"]
+    assert conf.read_text() == "# keep me\n[main]\ngpgcheck=1\nexcludepkgs=kernel* kesl klnagent64\n\n[other]\nx=1\n"
+    assert run_module(tmp_path, [step])["changed"] is False
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("", "[main]\nexcludepkgs=kesl\n"),
+        ("[main]\ngpgcheck=1\n", "[main]\ngpgcheck=1\nexcludepkgs=kesl\n"),
+        ("[main]\ngpgcheck=1\n\n[x]\na=1\n", "[main]\ngpgcheck=1\nexcludepkgs=kesl\n\n[x]\na=1\n"),
+        ("[main]\nexclude=a,b\n", "[main]\nexclude=a b kesl\n"),
+        ("[main]\nexcludepkgs = kesl\n", "[main]\nexcludepkgs = kesl\n"),
+    ],
+)
+def test_ensure_values(before, after):
+    assert ensure_values(before, "main", "excludepkgs", ["kesl"]) == after
+
+
+def ansible_apply(tmp_path, steps, *extra):
+    """Run the module through its action plugin against a host whose Python does not exist:
+    if the action contacted the host, the task would fail."""
+    inventory = tmp_path / "inventory"
+    inventory.write_text("target ansible_connection=local ansible_python_interpreter=/nonexistent/python\n")
+    args = json.dumps({"steps": steps})
+    proc = subprocess.run(
+        [ANSIBLE, "target", "-i", str(inventory), "-m", "interdict.bans.software_apply", "-a", args, "--diff", *extra],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ANSIBLE_COLLECTIONS_PATH": f"{COLLECTIONS}:{SITE}", "ANSIBLE_NOCOLOR": "1"},
+        check=False,
+    )
+    return proc
+
+
+def test_check_mode_returns_the_plan_as_diff_without_a_remote_call(tmp_path):
+    pin = tmp_path / "interdict-kaspersky.pref"
+    steps = [
+        pin_step(pin),
+        {"id": "kaspersky:remove:dpkg:kesl", "method": "dpkg", "command": ["dpkg", "--purge", "kesl"]},
+    ]
+    proc = ansible_apply(tmp_path, steps, "--check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "+Pin-Priority: -1" in proc.stdout
+    assert "[kaspersky:remove:dpkg:kesl] dpkg --purge kesl" in proc.stdout
+    assert not pin.exists()
+
+
+def test_no_steps_means_no_remote_call(tmp_path):
+    proc = ansible_apply(tmp_path, [])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "nothing to do" in proc.stdout
+
+
+def test_with_steps_outside_check_mode_the_host_is_contacted(tmp_path):
+    # The counterpart of the two tests above: the same call without --check does reach the (broken) host.
+    proc = ansible_apply(tmp_path, [pin_step(tmp_path / "p.pref")])
+    assert proc.returncode != 0
