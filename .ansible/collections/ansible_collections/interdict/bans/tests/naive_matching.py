@@ -28,9 +28,9 @@ def naive_match(records, bans):
                     if not value or not re.fullmatch(entry["pattern"], value, re.IGNORECASE) or excluded:
                         continue
                     constraint = entry.get("publisher")
-                    if constraint and record.get("publisher"):
-                        if not re.fullmatch(constraint, record["publisher"], re.IGNORECASE):
-                            continue
+                    publisher = record.get("publisher")
+                    if constraint and publisher and not re.fullmatch(constraint, publisher, re.IGNORECASE):
+                        continue
                     if best is None or STRENGTH[field] < STRENGTH[best[0]]:
                         best = (field, entry["pattern"])
             if best:

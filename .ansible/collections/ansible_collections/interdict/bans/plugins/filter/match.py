@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
+
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
 
 

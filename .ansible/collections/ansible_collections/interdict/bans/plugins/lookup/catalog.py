@@ -67,6 +67,7 @@ import os
 
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
+
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import BanError, load_bans
 
 

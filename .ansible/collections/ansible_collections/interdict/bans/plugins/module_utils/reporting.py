@@ -411,7 +411,7 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None):
     exceptions = {}
     for host in hosts:
         for exception in host["exceptions"]:
-            key = json.dumps({k: v for k, v in exception.items()}, sort_keys=True)
+            key = json.dumps(exception, sort_keys=True)
             exceptions.setdefault(key, dict(exception, applied_to=[]))
             if host["host"] not in exceptions[key]["applied_to"]:
                 exceptions[key]["applied_to"].append(host["host"])
@@ -469,18 +469,18 @@ def _e(value):
 def _chart(by_status):
     """Inline SVG bar chart of hosts per status."""
     total = max(by_status.values()) if by_status else 0
-    width, bar, gap = 520, 22, 8
-    height = len(STATUSES) * (bar + gap) + gap
+    width, bar_height, gap = 520, 22, 8
+    height = len(STATUSES) * (bar_height + gap) + gap
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
         'aria-label="Hosts per status">'
     ]
     for index, status in enumerate(STATUSES):
         count = by_status.get(status, 0)
-        y = gap + index * (bar + gap)
+        y = gap + index * (bar_height + gap)
         length = 0 if not total else max(2, int(320 * count / total)) if count else 0
         parts.append(f'<text x="0" y="{y + 16}" font-size="13">{_e(status)}</text>')
-        parts.append(f'<rect x="120" y="{y}" width="{length}" height="{bar}" fill="{STATUS_COLORS[status]}"/>')
+        parts.append(f'<rect x="120" y="{y}" width="{length}" height="{bar_height}" fill="{STATUS_COLORS[status]}"/>')
         parts.append(f'<text x="{128 + length}" y="{y + 16}" font-size="13">{count}</text>')
     parts.append("</svg>")
     return "".join(parts)

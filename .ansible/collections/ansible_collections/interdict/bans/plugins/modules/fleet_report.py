@@ -23,7 +23,7 @@ description:
   - Idempotent. A result whose content equals the file's except for its timestamp is not rewritten,
     and the fleet files are rewritten only when their content (without the generation time) changes.
 author:
-  - interdict.bans contributors
+  - interdict.bans contributors (@interdict)
 options:
   report_dir:
     description: Directory of the report. Created when missing.
@@ -105,6 +105,7 @@ not_compliant:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.interdict.bans.plugins.module_utils import reporting
 
 ACCEPTABLE = ("compliant", "remediated", "exempt")

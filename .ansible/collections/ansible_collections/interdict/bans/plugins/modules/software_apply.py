@@ -23,7 +23,7 @@ description:
   - In check mode the action plugin returns the plan as the diff without contacting the host; with no steps
     it returns at once, also without contacting the host.
 author:
-  - interdict.bans contributors
+  - interdict.bans contributors (@interdict)
 options:
   steps:
     description:
@@ -48,8 +48,10 @@ extends_documentation_fragment:
 attributes:
   action:
     support: full
+    description: An action plugin answers check mode and empty plans on the controller.
   async:
     support: none
+    description: Steps run in order in one module run; not an async task.
   check_mode:
     support: full
     details: The action plugin returns the plan as the diff without a remote call.

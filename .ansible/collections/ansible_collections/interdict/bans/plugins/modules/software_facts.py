@@ -479,7 +479,7 @@ def macho_team_id(path):
             ncmds, sizeofcmds = struct.unpack("<II", header[16:24])
             commands = _read_at(handle, base + (32 if magic == MH_MAGIC_64 else 28), min(sizeofcmds, 1 << 20))
             offset = 0
-            for _ in range(ncmds):
+            for _index in range(ncmds):
                 if offset + 8 > len(commands):
                     return ""
                 cmd, cmdsize = struct.unpack("<II", commands[offset : offset + 8])

@@ -12,9 +12,9 @@ import random
 import time
 import tracemalloc
 
-import _collection  # noqa: F401
-from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
+import _collection  # noqa: F401  pylint: disable=unused-import
 
+from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
 from tests.naive_matching import naive_match
 
 RECORDS = 1_000_000
@@ -25,7 +25,7 @@ rng = random.Random(20261128)
 
 
 def word():
-    return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(4, 9)))
+    return "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(4, 9)))
 
 
 def generated_catalog():
@@ -81,6 +81,10 @@ def generated_records(bans, count, seed=7):
             }
 
 
+def count(iterable):
+    return sum(1 for _finding in iterable)
+
+
 def timed(fn):
     start = time.perf_counter()
     result = fn()
@@ -89,7 +93,7 @@ def timed(fn):
 
 def peak_memory(catalog, bans, count):
     tracemalloc.start()
-    found = sum(1 for _ in catalog.match(generated_records(bans, count)))
+    found = count(catalog.match(generated_records(bans, count)))
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return found, peak
@@ -98,10 +102,10 @@ def peak_memory(catalog, bans, count):
 def main():
     bans = generated_catalog()
     catalog, compile_s = timed(lambda: CompiledCatalog(bans))
-    found, engine_s = timed(lambda: sum(1 for _ in catalog.match(generated_records(bans, RECORDS))))
+    found, engine_s = timed(lambda: count(catalog.match(generated_records(bans, RECORDS))))
     sample = list(generated_records(bans, NAIVE_RECORDS))
     naive, naive_s = timed(lambda: naive_match(sample, bans))
-    engine_sample = sum(1 for _ in catalog.match(sample))
+    engine_sample = count(catalog.match(sample))
     assert engine_sample == len(naive), "engine and naive baseline disagree"
     engine_rate, naive_rate = RECORDS / engine_s, NAIVE_RECORDS / naive_s
     print(f"catalog: {BANS} bans x {len(PLATFORMS)} platforms, compiled in {compile_s * 1000:.0f} ms")
@@ -110,8 +114,8 @@ def main():
     )
     print(f"naive loop:      {NAIVE_RECORDS:,} records in {naive_s:.2f} s = {naive_rate:,.0f} records/s")
     print(f"ratio (engine / naive records per second): {engine_rate / naive_rate:.1f}x")
-    small_found, small_peak = peak_memory(catalog, bans, RECORDS // 10)
-    large_found, large_peak = peak_memory(catalog, bans, RECORDS)
+    _found_small, small_peak = peak_memory(catalog, bans, RECORDS // 10)
+    _found_large, large_peak = peak_memory(catalog, bans, RECORDS)
     print(
         f"peak traced memory, lazy match: {RECORDS // 10:,} records {small_peak / 1024:.0f} KiB, "
         f"{RECORDS:,} records {large_peak / 1024:.0f} KiB (ratio {large_peak / small_peak:.2f})"

@@ -17,13 +17,16 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
 from ansible_collections.interdict.bans.plugins.module_utils import catalog, matching, planning, windows_steps
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from msi_products import AGENT_PASSWORD, KES_PASSWORD, PRODUCTS, WIXL, build_msis
+
 WINE = shutil.which("wine64") or ("/usr/lib/wine/wine64" if os.access("/usr/lib/wine/wine64", os.X_OK) else None)
-WIXL = shutil.which("wixl")
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,84 +37,11 @@ pytestmark = [
     ),
 ]
 
-KES_PASSWORD = "S3cret-KES pass"  # a space and no quote: the MSI condition compares it literally
-AGENT_PASSWORD = "Agent-Pa55"
-# UTF-16LE hex of AGENT_PASSWORD, written out by hand so the test does not reuse the code under test.
-AGENT_PASSWORD_HEX = "4100670065006E0074002D005000610035003500"
-
-PRODUCTS = {
-    "kes": {
-        "code": "{6B2C1C8E-4F5A-4D2B-9E61-3A7C0F1D2E01}",
-        "name": "Kaspersky Endpoint Security for Windows (test)",
-        "arch": "x86",  # lands under WOW6432Node, like the real 32-bit installer
-        "condition": f'NOT Installed OR (KLLOGIN = "KLAdmin" AND KLPASSWD = "{KES_PASSWORD}")',
-    },
-    "agent": {
-        "code": "{0F9E8D7C-6B5A-4938-8271-605F4E3D2C01}",
-        "name": "Kaspersky Security Center Network Agent (test)",
-        "arch": "x64",
-        "condition": f'NOT Installed OR KLUNINSTPASSWD = "{AGENT_PASSWORD_HEX}"',
-    },
-    "antivirus": {
-        "code": "{3C4D5E6F-7A8B-4C9D-8E0F-1A2B3C4D5E01}",
-        "name": "Kaspersky Anti-Virus (test)",
-        "arch": "x86",
-        "condition": None,
-    },
-}
 
 UNINSTALL_KEYS = {
     "registry": "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall",
     "registry_wow64": "HKLM\\Software\\Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall",
 }
-
-
-def _wxs(product, index):
-    condition = (
-        f'<Condition Message="uninstall password required">{_xml(product["condition"])}</Condition>'
-        if product["condition"]
-        else ""
-    )
-    return f"""<?xml version="1.0" encoding="utf-8"?>
-<Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">
-  <Product Id="{product["code"]}" Name="{product["name"]}" Language="1033" Version="12.9.0.{index}"
-           Manufacturer="AO Kaspersky Lab" UpgradeCode="{{6B2C1C8E-0000-4000-8000-0000000000{index:02d}}}">
-    <Package InstallerVersion="200" Compressed="yes" InstallScope="perMachine"/>
-    <Media Id="1" Cabinet="product.cab" EmbedCab="yes"/>
-    {condition}
-    <Directory Id="TARGETDIR" Name="SourceDir">
-      <Directory Id="ProgramFilesFolder">
-        <Directory Id="INSTALLDIR" Name="InterdictTest{index}">
-          <Component Id="MainFile" Guid="{{6B2C1C8E-1111-4000-8000-0000000000{index:02d}}}">
-            <File Id="readme" Name="readme.txt" Source="readme.txt"/>
-          </Component>
-        </Directory>
-      </Directory>
-    </Directory>
-    <Feature Id="Main" Level="1"><ComponentRef Id="MainFile"/></Feature>
-  </Product>
-</Wix>
-"""
-
-
-def _xml(text):
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def build_msis(directory):
-    """Build the test MSIs with wixl; returns {key: path}. Also used by the Windows Molecule scenario."""
-    os.makedirs(directory, exist_ok=True)
-    with open(os.path.join(directory, "readme.txt"), "w", encoding="utf-8") as handle:
-        handle.write("interdict.bans test product\n")
-    built = {}
-    for index, (key, product) in enumerate(PRODUCTS.items(), start=1):
-        source = os.path.join(directory, f"{key}.wxs")
-        with open(source, "w", encoding="utf-8") as handle:
-            handle.write(_wxs(product, index))
-        target = os.path.join(directory, f"{key}.msi")
-        subprocess.run([WIXL, "-a", product["arch"], "-o", target, source], cwd=directory, check=True)
-        built[key] = target
-    return built
 
 
 class Wine:

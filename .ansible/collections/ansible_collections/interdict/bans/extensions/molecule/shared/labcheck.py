@@ -126,3 +126,30 @@ def fleet_host(inventory_name):
 
 def finding_identifiers(findings):
     return sorted({(f["software"].get("identifier") or "") for f in findings})
+
+
+def assert_untouched(host):
+    """Every lab package installed, no maintainer script but postinst ran, services up, no pin."""
+    lab = lab_vars(host)
+    for package in lab["lab_banned_packages"] + lab["lab_look_alike_packages"]:
+        assert package_state(host, package) == "installed", package
+        assert host.file(CONFFILES[package]).exists, package
+    calls = maintscript_calls(host)
+    assert calls, "the lab packages' maintainer scripts never ran: was prepare skipped?"
+    assert all(script == "postinst" for _, script, _ in calls), calls
+    for package in SERVICES:
+        assert service_running(host, package), package
+    assert pin_files(host) == []
+
+
+def assert_enforced(host, pinned_bans):
+    """Banned packages purged (no dpkg record left), look-alikes kept, one pin file per ban."""
+    lab = lab_vars(host)
+    for package in lab["lab_banned_packages"]:
+        assert package_state(host, package) == "", package
+        assert not host.file(CONFFILES[package]).exists, package
+    for package in lab["lab_look_alike_packages"]:
+        assert package_state(host, package) == "installed", package
+    for package in SERVICES:
+        assert not service_running(host, package), package
+    assert pin_files(host) == sorted(f"interdict-{ban}.pref" for ban in pinned_bans)

@@ -253,8 +253,8 @@ def test_engine_agrees_with_naive_oracle(recs):
 @settings(max_examples=200, deadline=None)
 @given(records, records)
 def test_findings_for_a_record_do_not_depend_on_its_neighbours(left, right):
-    alone = [f for f in match(left, BANS)]
-    together = [f for f in match(left + right, BANS)][: len(alone)]
+    alone = match(left, BANS)
+    together = match(left + right, BANS)[: len(alone)]
     assert alone == together
 
 

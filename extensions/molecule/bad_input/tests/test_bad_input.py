@@ -1,0 +1,53 @@
+# Copyright: (c) 2026, interdict.bans contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A malformed ban file fails the play with a clear message and removes nothing."""
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import labcheck
+import pytest
+
+testinfra_hosts = labcheck.podman_hosts()
+SCENARIO = Path(__file__).resolve().parents[1]
+BANS = SCENARIO / "bans"
+
+# file -> what the one error message must say: the file, the ban, the field and what is wrong.
+CASES = {
+    "invalid_regex.yml": ["invalid_regex.yml", "ban 'deepseek'", "platforms.linux.names[0].pattern", "invalid regular"],
+    "too_broad.yml": ["too_broad.yml", "ban 'everything'", "platforms.linux.names[0].pattern", "too broad"],
+    "missing_field.yml": ["missing_field.yml", "ban 'deepseek'", "'authorities' is a required property"],
+    "not_yaml.yml": ["not_yaml.yml", "not valid YAML"],
+    "duplicate": ["ban 'deepseek'", "already defined in"],
+}
+
+
+def run_converge(bad_ban):
+    inventory = Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent
+    return subprocess.run(
+        ["ansible-playbook", "-i", str(inventory), str(SCENARIO / "converge.yml"), "-e", f"lab_bad_ban={bad_ban}"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0"),
+    )
+
+
+def test_every_bad_file_has_a_case():
+    assert sorted(path.name for path in BANS.iterdir()) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_malformed_ban_file_fails_the_play_and_removes_nothing(host, name):
+    result = run_converge(BANS / name)
+    output = re.sub(r"\s+", " ", re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr))
+    assert result.returncode == 2, output[-2000:]
+    for fragment in CASES[name]:
+        assert fragment in output, (fragment, output[-2000:])
+    # Failed at loading the bans: no inventory, no plan, no change.
+    assert "interdict.bans.software_apply" not in output
+    labcheck.assert_untouched(host)
+    results = labcheck.host_results(labcheck.hostname(host)) if (labcheck.report_dir() / "hosts").is_dir() else {}
+    assert all(r["status"] not in ("compliant", "remediated") for r in results.values()), results

@@ -1,0 +1,29 @@
+"""The match filter: the playbook face of the matching engine."""
+
+import pytest
+from ansible.errors import AnsibleFilterError
+from ansible_collections.interdict.bans.plugins.filter.match import match
+from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans
+
+BANS = load_bans()
+
+
+def test_match_returns_findings():
+    records = [
+        {"name": "TikTok", "platform": "android", "source": "mdm", "identifier": "com.zhiliaoapp.musically"},
+        {"name": "TickTick", "platform": "android", "source": "mdm", "identifier": "com.ticktick.task"},
+    ]
+    assert [(f["ban"], f["software"]["name"]) for f in match(records, BANS)] == [("tiktok", "TikTok")]
+
+
+@pytest.mark.parametrize(
+    ("records", "bans", "message"),
+    [
+        ("WeChat", BANS, "the input must be a list of software records"),
+        ([{"name": "WeChat"}], "wechat", "bans must be a list of ban definitions"),
+        ([{"name": "WeChat", "platform": "ios"}], [{"id": "x"}], "a ban definition is malformed"),
+    ],
+)
+def test_bad_input_is_one_clear_error(records, bans, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        match(records, bans)
