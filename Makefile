@@ -38,7 +38,7 @@ $(COLLECTION_LINK):
 collection: venv $(COLLECTION_LINK)
 
 demo: collection
-	$(BIN)/python tests/demo/run.py --report-dir $(REPORT_DIR)
+	$(BIN)/python demo/run.py --report-dir $(REPORT_DIR)
 
 test: lint sanity units integration molecule
 

@@ -51,6 +51,11 @@ class Wine:
     def run(self, argv):
         return subprocess.run([WINE, *argv], env=self.env, capture_output=True, text=True, timeout=300)
 
+    def settle(self):
+        """Wait until every Wine process (the msiserver service included) has exited, so runs never overlap."""
+        server = os.path.join(os.path.dirname(WINE), "wineserver")
+        subprocess.run([server, "-w"], env=self.env, capture_output=True, timeout=300, check=False)
+
     def records(self):
         """Software records from Wine's Uninstall keys, normalized as win_software_facts does."""
         records = []
@@ -99,6 +104,7 @@ def install_all(wine):
     for key, path in wine.msis.items():
         result = wine.run(["msiexec", "/i", path, "/qn"])
         assert result.returncode == 0, f"installing {key}: rc {result.returncode} {result.stderr}"
+    wine.settle()
     codes = wine.installed_codes()
     assert {p["code"] for p in PRODUCTS.values()} <= codes
 
@@ -116,6 +122,7 @@ def plan_for(wine, **options):
 def execute(wine, plan, secrets):
     """Run every step's argv exactly as planned; honour depends_on as win_software_apply does."""
     outcomes = {}
+    wine.settle()
     for step in plan["steps"]:
         if step.get("blocked"):
             outcomes[step["id"]] = ("failed", None, step["blocked"])
@@ -204,9 +211,9 @@ def test_wrong_agent_password_fails(wine):
     secrets = {"kaspersky_kes_password": KES_PASSWORD, "kaspersky_klnagent_password": "not-it"}
     outcomes = execute(wine, plan_for(wine, secrets_set=sorted(secrets)), secrets)
     agent_id = next(i for i in outcomes if PRODUCTS["agent"]["code"] in i)
-    assert outcomes[agent_id][0] == "failed"
+    assert outcomes[agent_id][0] == "failed", outcomes
     assert PRODUCTS["agent"]["code"] in wine.installed_codes()
     # Clean up for other tests with the right one.
     secrets["kaspersky_klnagent_password"] = AGENT_PASSWORD
-    execute(wine, plan_for(wine, secrets_set=sorted(secrets)), secrets)
-    assert PRODUCTS["agent"]["code"] not in wine.installed_codes()
+    outcomes = execute(wine, plan_for(wine, secrets_set=sorted(secrets)), secrets)
+    assert PRODUCTS["agent"]["code"] not in wine.installed_codes(), outcomes

@@ -78,7 +78,7 @@ def maintscript_calls(host):
 
 def removal_order(host):
     """Packages in the order their prerm ran for a removal."""
-    return [package for package, script, argument in maintscript_calls(host) if (script, argument) == ("prerm", "remove")]
+    return [package for package, script, arg in maintscript_calls(host) if (script, arg) == ("prerm", "remove")]
 
 
 def pin_files(host):

@@ -83,6 +83,7 @@ class Simulator:
         self.tokens = {}
         self.exports = {}
         self.blobs = {}
+        self._device_cache = {}
         self.stats = {"requests": 0, "by_route": {}, "faults": {}}
         self.server = None
         self.thread = None
@@ -197,10 +198,7 @@ class Simulator:
         parts = [unquote(p) for p in rest.strip("/").split("/")]
         fleet = self.fleet
         if parts[:2] == ["deviceManagement", "managedDevices"] and len(parts) == 2 and method == "GET":
-            with fleet.lock:
-                devices = [d.to_graph(fleet.now) for d in fleet.devices]
-            devices = self._filter(devices, query)
-            return self._page(devices, query, version_root + rest, "managedDevices")
+            return self._page(self._devices(query), query, version_root + rest, "managedDevices", fleet.now)
         if parts[:2] == ["deviceManagement", "managedDevices"] and len(parts) == 4 and parts[3] == "detectedApps":
             device = fleet.by_id.get(parts[2])
             if device is None:
@@ -241,6 +239,20 @@ class Simulator:
             return self._page(self._filter(groups, query), query, version_root + rest, "groups")
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{parts[-1]}'.")
 
+    def _devices(self, query):
+        """Devices matching $filter; cached per filter and fleet state, rendered only a page at a time."""
+        fleet = self.fleet
+        key = (query.get("$filter"), bool(self.faults.get("ignore_filter")), fleet.now)
+        with self._lock:
+            cached = self._device_cache.get(key)
+        if cached is None:
+            with fleet.lock:
+                rendered = [dict(d.to_graph(fleet.now), _d=d) for d in fleet.devices]
+            cached = [item["_d"] for item in self._filter(rendered, query)]
+            with self._lock:
+                self._device_cache = {key: cached}
+        return cached
+
     def _filter(self, items, query):
         expression = query.get("$filter")
         if not expression or self.faults.get("ignore_filter"):
@@ -253,7 +265,7 @@ class Simulator:
             wanted.setdefault(found.group(1), set()).add(found.group(2).replace("''", "'"))
         return [item for item in items if all(str(item.get(field)) in values for field, values in wanted.items())]
 
-    def _page(self, items, query, link_base, route):
+    def _page(self, items, query, link_base, route, now=None):
         top = min(int(query.get("$top", self.page_size)), self.page_size)
         offset = 0
         if "$skiptoken" in query:
@@ -263,6 +275,8 @@ class Simulator:
                 raise GraphError(400, "BadRequest", "Invalid $skiptoken") from None
         select = [s for s in query.get("$select", "").split(",") if s]
         page = items[offset : offset + top]
+        if now is not None:  # device objects: render this page only
+            page = [device.to_graph(now) for device in page]
         if select:
             page = [{key: item.get(key) for key in ["id", *select] if key in item} for item in page]
         payload = {"@odata.context": f"{link_base}/$metadata", "value": page}
