@@ -8,8 +8,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/interdict/bans
-# Outside the repository: ansible-test lists files with git, and would see an ignored tree as empty.
-SANITY_TREE := $(or $(TMPDIR),/tmp)/interdict-bans-sanity/ansible_collections/interdict/bans
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS):$(CURDIR)/$(VENV)/lib/python3.11/site-packages
 export ANSIBLE_NOCOLOR ?= 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -47,13 +45,8 @@ lint: collection
 	$(BIN)/ruff format --check .
 	$(BIN)/ansible-lint
 
-# ansible-test needs a real ansible_collections/<ns>/<name> tree: copy what git knows of.
 sanity: collection
-	rm -rf $(SANITY_TREE) && mkdir -p $(SANITY_TREE)
-	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t $(SANITY_TREE)
-	install -D -m 0644 tests/sanity/get_pip.py $(HOME)/.ansible/test/cache/get_pip_24_2.py
-	cd $(SANITY_TREE) && $(CURDIR)/$(BIN)/ansible-test sanity --python 3.11 --color no \
-	  --skip-test pslint --skip-test shebang
+	tests/sanity/run.sh
 
 units: collection
 	$(BIN)/pytest -q -n 2 tests/unit

@@ -105,7 +105,7 @@ def _package_publishers(package, records):
     for record in records:
         if record.get("source") not in ("appx", "appx_provisioned") or not record.get("signer"):
             continue
-        name = str(record.get("package_name") or str(record.get("identifier") or "").split("_")[0])
+        name = str(record.get("package_name") or str(record.get("identifier") or "").split("_", maxsplit=1)[0])
         if name.casefold() != wanted:
             continue
         if package.get("publisher_id") and publisher_id(record["signer"]) != package["publisher_id"]:

@@ -380,7 +380,7 @@ def steps(findings, ban, options=None):
             residue.append(finding)
             continue
         if source == "appx" or source == "appx_provisioned":
-            package = record.get("package_name") or str(record.get("identifier") or "").split("_")[0]
+            package = record.get("package_name") or str(record.get("identifier") or "").split("_", maxsplit=1)[0]
             for method, method_order in (
                 ("appx", METHOD_ORDER["appx"]),
                 ("appx_provisioned", METHOD_ORDER["appx_provisioned"]),

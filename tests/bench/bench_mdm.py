@@ -20,7 +20,7 @@ import tracemalloc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-import conftest  # noqa: E402,F401  (makes ansible_collections.interdict.bans importable)
+import conftest  # noqa: E402,F401  pylint: disable=unused-import  (makes the collection importable)
 
 from ansible_collections.interdict.bans.plugins.module_utils import intune  # noqa: E402
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans  # noqa: E402
@@ -40,7 +40,7 @@ def start_simulator(env_file):
     settings = {}
     with open(env_file, encoding="utf-8") as handle:
         for line in handle:
-            key, _, value = line.removeprefix("export ").strip().partition("=")
+            key, _sep, value = line.removeprefix("export ").strip().partition("=")
             settings[key] = value
     return proc, settings
 

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-import _collection  # noqa: F401
+import _collection  # noqa: F401  pylint: disable=unused-import
 
 from ansible_collections.interdict.bans.plugins.modules.software_facts import DPKG_FORMAT, parse_dpkg
 

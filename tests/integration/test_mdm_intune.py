@@ -143,11 +143,11 @@ def test_playbook_enforces_idempotently_and_state_changes_at_sync(tmp_path):
     with Simulator(devices=800) as sim:
         # Check mode changes nothing in the tenant.
         before = json.dumps(sim.fleet.mobile_apps, sort_keys=True)
-        proc, _ = run_playbook(sim, tmp_path, check=True)
+        proc, _check = run_playbook(sim, tmp_path, check=True)
         assert "changed=" in proc.stdout
         assert json.dumps(sim.fleet.mobile_apps, sort_keys=True) == before
 
-        _, first = run_playbook(sim, tmp_path)
+        _proc, first = run_playbook(sim, tmp_path)
         assert first["uninstall"]["changed"] and first["block"]["changed"]
         deleted = [a for a in first["uninstall"]["actions"] if a["action"] == "delete"]
         assert any(a["intent"] == "required" and a["app"] == "TikTok" for a in deleted)
@@ -161,7 +161,7 @@ def test_playbook_enforces_idempotently_and_state_changes_at_sync(tmp_path):
         assert ours["assignments"], "a profile this collection creates is assigned"
         assert configs["Contoso iOS restrictions"]["compliantAppsList"][0]["appId"] == "com.epicgames.fortnite"
 
-        _, second = run_playbook(sim, tmp_path)
+        _proc, second = run_playbook(sim, tmp_path)
         assert not second["uninstall"]["changed"] and not second["block"]["changed"]
 
         # Devices check in: managed copies go, user-installed ones stay.
@@ -170,7 +170,7 @@ def test_playbook_enforces_idempotently_and_state_changes_at_sync(tmp_path):
         after = sim.fleet.truth()
         assert managed_before and not [t for t in after if t["managed"] and t["platform"] in ("ios", "android")]
         assert [t for t in after if not t["managed"] and t["platform"] in ("ios", "android")]
-        _, third = run_playbook(sim, tmp_path)
+        _proc, third = run_playbook(sim, tmp_path)
         assert len(third["phones"]["findings"]) < len(first["phones"]["findings"])
 
 
@@ -210,7 +210,7 @@ def test_secret_never_in_verbose_output(tmp_path):
 
 def test_wrong_secret_names_endpoint_not_secret(catalog):
     with Simulator(devices=50) as sim:
-        args = dict(sim.module_args(), client_secret="wrong-secret-value-123")
+        args = {**sim.module_args(), "client_secret": "wrong-secret-value-123"}
         api = intune.Intune(**args)
         with pytest.raises(intune.MDMError) as error:
             api.managed_devices()

@@ -49,7 +49,7 @@ class Wine:
         self.env = dict(os.environ, WINEPREFIX=prefix, WINEDEBUG="-all", WINEDLLOVERRIDES="mscoree,mshtml=")
 
     def run(self, argv):
-        return subprocess.run([WINE, *argv], env=self.env, capture_output=True, text=True, timeout=300)
+        return subprocess.run([WINE, *argv], env=self.env, capture_output=True, text=True, timeout=300, check=False)
 
     def settle(self):
         """Wait until every Wine process (the msiserver service included) has exited, so runs never overlap."""

@@ -2,6 +2,7 @@
 
 import pytest
 from ansible.errors import AnsibleFilterError
+
 from ansible_collections.interdict.bans.plugins.filter.match import match
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans
 
