@@ -5,44 +5,29 @@
 The plan decides everything; the target only executes it. What is generic
 lives here: exceptions (with approver, reason and expiry), the protected list,
 the cap on removals per host, ordering and "stop after a failure" links. How a
-step looks on a given platform is the business of a step builder module:
+step looks on a given platform is the business of a step builder module
+(``posix_steps`` for linux and macos, ``windows_steps`` for windows; phones and
+tablets are remediated through the MDM modules). Each has two functions:
 
-* ``posix_steps`` (linux, macos), ``windows_steps`` (windows), ``mdm_steps``
-  (ios, android), listed in BUILDER_MODULES. Each may declare ``PLATFORMS``
-  and has two functions:
-
-  ``steps(findings, ban, options) -> list``
-      remove steps for the findings of one ban on one platform; an item
-      ``{"kind": "skip", "finding": f, "reason": "..."}`` says why a finding
-      gets no step.
-  ``blocks(ban, findings, current_blocks, options) -> list``
-      block steps (``kind: block``) and block statuses
-      (``{ban, method, state: present | not_blockable, note}``).
-
-A builder module that is not installed leaves its platforms without a plan:
-their findings are skipped with that reason, never silently dropped.
+``steps(findings, ban, options) -> list``
+    remove steps for the findings of one ban on one platform; an item
+    ``{"kind": "skip", "finding": f, "reason": "..."}`` says why a finding
+    gets no step.
+``blocks(ban, findings, current_blocks, options) -> list``
+    block steps (``kind: block``) and block statuses
+    (``{ban, method, state: present | not_blockable, note}``).
 """
 
 from __future__ import annotations
 
 import datetime
 import fnmatch
-import importlib
 import re
 
-# Step builder module -> the platforms it plans for (a module may say otherwise in PLATFORMS).
-BUILDER_MODULES = {
-    "posix_steps": ("linux", "macos"),
-    "windows_steps": ("windows",),
-    "mdm_steps": ("ios", "android"),
-}
-_PACKAGE = __name__.rpartition(".")[0]
+from ansible_collections.interdict.bans.plugins.module_utils import posix_steps, windows_steps
 
-# Order bands: a ban's remove.order "first" patterns, everything else, "last" patterns, then blocks.
-ORDER_FIRST = 10
-ORDER_DEFAULT = 50
-ORDER_LAST = 90
-ORDER_BLOCK = 200
+# Platform -> the module that builds its steps.
+BUILDERS = {"linux": posix_steps, "macos": posix_steps, "windows": windows_steps}
 
 EXCEPTION_KEYS = {"hosts", "bans", "approver", "reason", "expires", "ticket", "note"}
 EXCEPTION_REQUIRED = ("hosts", "approver", "reason", "expires")
@@ -51,30 +36,6 @@ MODES = ("audit", "enforce")
 
 class PlanError(ValueError):
     """Bad planning input (exceptions, protected list, options). The message names the field."""
-
-
-_builders = None
-
-
-def builders():
-    """Platform -> step builder module, discovered once."""
-    global _builders
-    if _builders is None:
-        found = {}
-        for name, default_platforms in BUILDER_MODULES.items():
-            try:
-                module = importlib.import_module(f"{_PACKAGE}.{name}")
-            except ModuleNotFoundError as exc:
-                # Only "this builder is not installed" is tolerated, not a broken import inside it.
-                if exc.name not in (f"{_PACKAGE}.{name}", name):
-                    raise
-                continue
-            if not callable(getattr(module, "steps", None)):
-                continue
-            for platform in getattr(module, "PLATFORMS", default_platforms):
-                found[platform] = module
-        _builders = found
-    return _builders
 
 
 def _today(now):
@@ -171,22 +132,6 @@ def protected_by(record, protected):
         if any(value and fnmatch.fnmatchcase(value, lowered) for value in values):
             return pattern
     return None
-
-
-def removal_order(ban, platform, record):
-    """Order of a remove step from the ban's ``remove.order`` (first/last patterns, full match).
-
-    Returns ORDER_FIRST + index for the index-th "first" pattern, ORDER_LAST + index for
-    "last" ones and ORDER_DEFAULT otherwise, so kesl-gui, kesl run before klnagent64.
-    """
-    order = ban.get("platforms", {}).get(platform, {}).get("remove", {}).get("order") or {}
-    values = [str(record.get(key) or "") for key in ("identifier", "name")]
-    for band, base in (("first", ORDER_FIRST), ("last", ORDER_LAST)):
-        for index, pattern in enumerate(order.get(band, ())):
-            regex = re.compile(pattern, re.IGNORECASE)
-            if any(value and regex.fullmatch(value) for value in values):
-                return base + index
-    return ORDER_DEFAULT
 
 
 def has_declared_order(ban, platform):
@@ -329,12 +274,11 @@ def removal_plan(
             continue
         grouped.setdefault((ban_id, finding["software"].get("platform")), []).append(finding)
 
-    available = builders()
     remove_steps = []
     for (ban_id, record_platform), group in grouped.items():
-        builder = available.get(record_platform)
+        builder = BUILDERS.get(record_platform)
         if builder is None:
-            reason = f"no remediation for platform {record_platform!r} in this installation"
+            reason = f"no endpoint remediation for platform {record_platform!r} (phones: the MDM modules)"
             plan["skipped"].extend({"finding": f, "reason": reason} for f in group)
             continue
         for item in builder.steps(group, bans_by_id[ban_id], dict(options, platform=record_platform)):
@@ -356,7 +300,7 @@ def removal_plan(
     block_steps = []
     if blocks:
         for host_platform in _platforms_of_host(findings, records, platform):
-            builder = available.get(host_platform)
+            builder = BUILDERS.get(host_platform)
             if builder is None or not callable(getattr(builder, "blocks", None)):
                 continue
             for ban_id, ban in bans_by_id.items():

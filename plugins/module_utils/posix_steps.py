@@ -18,14 +18,13 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ansible_collections.interdict.bans.plugins.module_utils.planning import (
-    ORDER_BLOCK,
-    ORDER_DEFAULT,
-    ORDER_LAST,
-    removal_order,
-)
-
 PLATFORMS = ("linux", "macos")
+
+# Order bands: a ban's remove.order "first" patterns, everything else, "last" patterns, then blocks.
+ORDER_FIRST = 10
+ORDER_DEFAULT = 50
+ORDER_LAST = 90
+ORDER_BLOCK = 200
 
 APT_PIN_DIR = "/etc/apt/preferences.d"
 DNF_CONF = "/etc/dnf/dnf.conf"
@@ -40,6 +39,23 @@ NOT_BLOCKABLE_MACOS = (
     "block with an MDM (restriction profile / blocked bundle ids), see docs/enforcement.md"
 )
 NOT_BLOCKABLE_SNAP = "snapd has no local deny list: a removed snap can be installed again; block it at the store proxy"
+
+
+
+def removal_order(ban, platform, record):
+    """Order of a remove step from the ban's ``remove.order`` (first/last patterns, full match).
+
+    Returns ORDER_FIRST + index for the index-th "first" pattern, ORDER_LAST + index for
+    "last" ones and ORDER_DEFAULT otherwise, so kesl-gui, kesl run before klnagent64.
+    """
+    order = ban.get("platforms", {}).get(platform, {}).get("remove", {}).get("order") or {}
+    values = [str(record.get(key) or "") for key in ("identifier", "name")]
+    for band, base in (("first", ORDER_FIRST), ("last", ORDER_LAST)):
+        for index, pattern in enumerate(order.get(band, ())):
+            regex = re.compile(pattern, re.IGNORECASE)
+            if any(value and regex.fullmatch(value) for value in values):
+                return base + index
+    return ORDER_DEFAULT
 
 
 def _step(ban, finding, method, target, command, probe, order, **extra):

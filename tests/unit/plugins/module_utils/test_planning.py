@@ -147,13 +147,15 @@ def test_a_platform_without_a_builder_is_skipped_with_the_reason():
     finding = {"ban": "kaspersky", "software": {"name": "Kaspersky", "platform": "plan9"}, "rule": {}}
     plan = planning.removal_plan([finding], KASPERSKY, host="h")
     assert plan["steps"] == []
-    assert plan["skipped"][0]["reason"] == "no remediation for platform 'plan9' in this installation"
+    assert plan["skipped"][0]["reason"] == "no endpoint remediation for platform 'plan9' (phones: the MDM modules)"
 
 
-def test_builders_cover_linux_and_macos():
-    available = planning.builders()
-    assert available["linux"].__name__.endswith("posix_steps")
-    assert available["macos"].__name__.endswith("posix_steps")
+def test_builders_cover_every_endpoint_platform():
+    assert {platform: module.__name__.rpartition(".")[2] for platform, module in planning.BUILDERS.items()} == {
+        "linux": "posix_steps",
+        "macos": "posix_steps",
+        "windows": "windows_steps",
+    }
 
 
 def test_bad_mode_and_cap_are_refused():
