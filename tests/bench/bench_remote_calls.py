@@ -33,10 +33,16 @@ LAB_DIR = ROOT / "tests" / "lab"
 sys.path.insert(0, str(LAB_DIR))
 sys.path.insert(0, str(LAB_DIR / "callback_plugins"))
 
+# Both live in tests/lab. Import sorting is off: "lab" is also the name of a folder the demo
+# creates at the repository root, which would make their order depend on whether it exists.
+# isort: off
 import lab  # noqa: E402
 from remote_calls import read_counts  # noqa: E402
 
-PLAYBOOKS = BENCH_DIR
+# isort: on
+
+ROLES_PLAYBOOK = BENCH_DIR / "remote_calls_roles.yml"
+NAIVE_PLAYBOOK = BENCH_DIR / "remote_calls_naive.yml"
 
 
 def run_playbook(playbook, inventory, env, extra_args=()):
@@ -50,13 +56,13 @@ def run_playbook(playbook, inventory, env, extra_args=()):
             INTERDICT_REMOTE_CALLS_LOG=str(log),
             INTERDICT_REPORT_DIR=str(Path(tmp) / "report"),
         )
-        argv = [lab.tool("ansible-playbook"), "-i", str(inventory), str(PLAYBOOKS / playbook), *extra_args]
+        argv = [lab.tool("ansible-playbook"), "-i", str(inventory), str(playbook), *extra_args]
         start = time.perf_counter()
         result = subprocess.run(argv, env=run_env, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - start
         if result.returncode != 0:
             sys.stderr.write(result.stdout[-4000:] + result.stderr[-2000:])
-            raise SystemExit(f"{playbook} {' '.join(extra_args)} failed with rc={result.returncode}")
+            raise SystemExit(f"{playbook.name} {' '.join(extra_args)} failed with rc={result.returncode}")
         return seconds, read_counts(log)
 
 
@@ -81,7 +87,7 @@ def per_host(counts, hosts, key):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--hosts", type=int, default=3, help="lab containers (%(default)s)")
     args = parser.parse_args(argv)
     hosts = [f"interdict-bench-{i}" for i in range(1, args.hosts + 1)]
@@ -91,14 +97,14 @@ def main(argv=None):
         env = dict(env, ANSIBLE_FORKS=str(len(hosts)))
         try:
             runs = {}
-            runs["audit", "roles"] = run_playbook("remote_calls_roles.yml", inventory, env, ["-e", "bench_mode=audit"])
-            runs["audit", "naive"] = run_playbook("remote_calls_naive.yml", inventory, env, ["--check"])
+            runs["audit", "roles"] = run_playbook(ROLES_PLAYBOOK, inventory, env, ["-e", "bench_mode=audit"])
+            runs["audit", "naive"] = run_playbook(NAIVE_PLAYBOOK, inventory, env, ["--check"])
             if any(banned_left(hosts, env)[h] != list(lab.build_debs.BANNED) for h in hosts):
                 raise SystemExit("an audit changed the hosts")
-            runs["enforce", "roles"] = run_playbook("remote_calls_roles.yml", inventory, env, ["-e", "bench_mode=enforce"])
+            runs["enforce", "roles"] = run_playbook(ROLES_PLAYBOOK, inventory, env, ["-e", "bench_mode=enforce"])
             left_roles = banned_left(hosts, env)
             lab.up(hosts, inventory)  # fresh containers with the banned packages again
-            runs["enforce", "naive"] = run_playbook("remote_calls_naive.yml", inventory, env)
+            runs["enforce", "naive"] = run_playbook(NAIVE_PLAYBOOK, inventory, env)
             left_naive = banned_left(hosts, env)
         finally:
             lab.down(hosts, inventory)

@@ -80,7 +80,9 @@ def start_containers(names, env, keep=False):
     for name in names:
         if keep and container_running(name, env):
             continue
-        subprocess.run(["podman", "rm", "-f", "--ignore", name], env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["podman", "rm", "-f", "--ignore", "--time", "0", name], env=env, check=True, stdout=subprocess.DEVNULL
+        )
         argv = ["podman", "run", "-d", "--name", name, "--hostname", name, "--label", "interdict.lab=1"]
         argv += ["--volume", f"{build_debs.DEFAULT_OUTPUT}:{REPO_MOUNT}:ro"]
         for ulimit in ULIMITS:
@@ -134,13 +136,15 @@ def up(names, inventory, keep=False):
 def down(names, inventory):
     env = lab_environment()
     for name in names:
-        subprocess.run(["podman", "rm", "-f", "--ignore", name], env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["podman", "rm", "-f", "--ignore", "--time", "0", name], env=env, check=True, stdout=subprocess.DEVNULL
+        )
     if inventory.exists():
         inventory.unlink()
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("action", choices=("up", "down"))
     parser.add_argument("--name", action="append", help=f"container name (repeatable; default {DEFAULT_NAME})")
     parser.add_argument("--inventory", type=Path, default=DEFAULT_INVENTORY, help="inventory to write (%(default)s)")

@@ -12,7 +12,7 @@ set -uo pipefail
 
 LAB_DIR="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$LAB_DIR/../.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$LAB_DIR/podman.conf}"
 export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-$ROOT/.collections:$ROOT/.venv/lib/python3.11/site-packages}"

@@ -136,7 +136,7 @@ def assert_untouched(host):
         assert host.file(CONFFILES[package]).exists, package
     calls = maintscript_calls(host)
     assert calls, "the lab packages' maintainer scripts never ran: was prepare skipped?"
-    assert all(script == "postinst" for _, script, _ in calls), calls
+    assert all(script == "postinst" for _package, script, _argument in calls), calls
     for package in SERVICES:
         assert service_running(host, package), package
     assert pin_files(host) == []

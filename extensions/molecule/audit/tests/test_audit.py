@@ -17,7 +17,7 @@ def test_every_lab_package_is_still_installed(host):
 def test_no_maintainer_script_ran_after_install(host):
     calls = labcheck.maintscript_calls(host)
     assert calls, "the lab packages' maintainer scripts never ran: was prepare skipped?"
-    assert all(script == "postinst" for _, script, _ in calls), calls
+    assert all(script == "postinst" for _package, script, _argument in calls), calls
 
 
 def test_services_still_run(host):

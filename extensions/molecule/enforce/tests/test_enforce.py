@@ -23,7 +23,7 @@ def test_look_alikes_survive(host):
     for package in labcheck.lab_vars(host)["lab_look_alike_packages"]:
         assert labcheck.package_state(host, package) == "installed", package
         assert host.file(labcheck.CONFFILES[package]).exists, package
-    removed = {package for package, script, _ in labcheck.maintscript_calls(host) if script == "prerm"}
+    removed = {package for package, script, _argument in labcheck.maintscript_calls(host) if script == "prerm"}
     assert not removed & set(labcheck.lab_vars(host)["lab_look_alike_packages"])
 
 
