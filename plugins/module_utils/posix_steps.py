@@ -41,7 +41,6 @@ NOT_BLOCKABLE_MACOS = (
 NOT_BLOCKABLE_SNAP = "snapd has no local deny list: a removed snap can be installed again; block it at the store proxy"
 
 
-
 def removal_order(ban, platform, record):
     """Order of a remove step from the ban's ``remove.order`` (first/last patterns, full match).
 

@@ -20,7 +20,7 @@ import tracemalloc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-import conftest  # noqa: E402,F401  pylint: disable=unused-import  (makes the collection importable)
+import conftest  # noqa: E402,F401  pylint: disable=unused-import
 
 from ansible_collections.interdict.bans.plugins.module_utils import intune  # noqa: E402
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans  # noqa: E402
