@@ -158,7 +158,11 @@ def main():
     report_dir = Path(args.report_dir).resolve()
     shutil.rmtree(report_dir, ignore_errors=True)
     report_dir.mkdir(parents=True)
-    results = [audit_this_machine(report_dir), lab(report_dir, enforce), simulated_tenant(report_dir, args.devices)]
+    try:
+        results = [audit_this_machine(report_dir), lab(report_dir, enforce), simulated_tenant(report_dir, args.devices)]
+    finally:
+        if shutil.which("podman"):
+            subprocess.run([sys.executable, str(LAB), "down"], env=ansible_env(), check=False)
     summary(report_dir)
     return 0 if all(rc == 0 for rc in results) else 1
 
