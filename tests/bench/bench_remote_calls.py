@@ -5,9 +5,10 @@
 Starts a handful of lab containers carrying the banned packages (tests/lab/lab.py),
 then, in one run:
 
-* audit:   the three ban roles in audit mode, and the naive role (tests/bench/naive_role:
+* audit:   the interdict.bans.audit playbook (every ban in one engine pass), the three ban
+           roles in audit mode (one engine pass each), and the naive role (tests/bench/naive_role:
            package_facts, one apt task per banned package, one copy per pin file) under --check;
-* enforce: the three ban roles in enforce mode, and the naive role on fresh containers.
+* enforce: the same three on fresh containers each time.
 
 Module executions on the targets and low-level commands sent to them are counted per host
 by a callback (tests/lab/callback_plugins/remote_calls.py) from the real runs; wall time is
@@ -40,7 +41,9 @@ from remote_calls import read_counts  # noqa: E402
 
 # isort: on
 
+PLAYBOOKS = {"audit": ROOT / "playbooks" / "audit.yml", "enforce": ROOT / "playbooks" / "enforce.yml"}
 ROLES_PLAYBOOK = BENCH_DIR / "remote_calls_roles.yml"
+WAYS = ("playbook", "roles", "naive")
 NAIVE_PLAYBOOK = BENCH_DIR / "remote_calls_naive.yml"
 
 
@@ -96,10 +99,14 @@ def main(argv=None):
         env = dict(env, ANSIBLE_FORKS=str(len(hosts)))
         try:
             runs = {}
+            runs["audit", "playbook"] = run_playbook(PLAYBOOKS["audit"], inventory, env)
             runs["audit", "roles"] = run_playbook(ROLES_PLAYBOOK, inventory, env, ["-e", "bench_mode=audit"])
             runs["audit", "naive"] = run_playbook(NAIVE_PLAYBOOK, inventory, env, ["--check"])
             if any(banned_left(hosts, env)[h] != list(lab.build_debs.BANNED) for h in hosts):
                 raise SystemExit("an audit changed the hosts")
+            runs["enforce", "playbook"] = run_playbook(PLAYBOOKS["enforce"], inventory, env)
+            left_playbook = banned_left(hosts, env)
+            lab.up(hosts, inventory)  # fresh containers with the banned packages again
             runs["enforce", "roles"] = run_playbook(ROLES_PLAYBOOK, inventory, env, ["-e", "bench_mode=enforce"])
             left_roles = banned_left(hosts, env)
             lab.up(hosts, inventory)  # fresh containers with the banned packages again
@@ -107,22 +114,30 @@ def main(argv=None):
             left_naive = banned_left(hosts, env)
         finally:
             lab.down(hosts, inventory)
-    for name, left in (("roles", left_roles), ("naive", left_naive)):
+    for name, left in (("playbook", left_playbook), ("roles", left_roles), ("naive", left_naive)):
         if any(left.values()):
             raise SystemExit(f"enforce with the {name} left banned packages: {left}")
 
     print(f"remote calls per host and wall time, {len(hosts)} Debian containers, forks={len(hosts)}")
-    print(f"{'':18}{'roles':>10}{'naive':>10}{'naive/roles':>13}")
+    print("playbook: interdict.bans.audit/enforce, every ban in one pass; roles: one role per ban")
+    print(f"{'':26}{'playbook':>10}{'roles':>10}{'naive':>10}{'naive/playbook':>16}{'naive/roles':>13}")
     for mode in ("audit", "enforce"):
-        roles_s, roles_counts = runs[mode, "roles"]
-        naive_s, naive_counts = runs[mode, "naive"]
         for key, label in (("modules", "module runs/host"), ("commands", "commands/host")):
-            roles_mean, roles_min, roles_max = per_host(roles_counts, hosts, key)
-            naive_mean, naive_min, naive_max = per_host(naive_counts, hosts, key)
-            spread = "" if roles_min == roles_max and naive_min == naive_max else "  (varies per host)"
-            ratio = naive_mean / roles_mean if roles_mean else float("inf")
-            print(f"{mode:8}{label:>18}{roles_mean:10.1f}{naive_mean:10.1f}{ratio:12.2f}x{spread}")
-        print(f"{mode:8}{'wall s, all hosts':>18}{roles_s:10.1f}{naive_s:10.1f}{naive_s / roles_s:12.2f}x")
+            stats = {way: per_host(runs[mode, way][1], hosts, key) for way in WAYS}
+            means = {way: stats[way][0] for way in WAYS}
+            spread = "" if all(low == high for _mean, low, high in stats.values()) else "  (varies per host)"
+            ratios = [means["naive"] / means[way] if means[way] else float("inf") for way in ("playbook", "roles")]
+            print(
+                f"{mode:8}{label:>18}"
+                + "".join(f"{means[way]:10.1f}" for way in WAYS)
+                + f"{ratios[0]:15.2f}x{ratios[1]:12.2f}x{spread}"
+            )
+        seconds = {way: runs[mode, way][0] for way in WAYS}
+        print(
+            f"{mode:8}{'wall s, all hosts':>18}"
+            + "".join(f"{seconds[way]:10.1f}" for way in WAYS)
+            + f"{seconds['naive'] / seconds['playbook']:15.2f}x{seconds['naive'] / seconds['roles']:12.2f}x"
+        )
     print("module runs per host, by module:")
     for (mode, who), (_seconds, counts) in sorted(runs.items()):
         by_module = counts.get(hosts[0], {}).get("by_module", {})
