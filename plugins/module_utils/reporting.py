@@ -552,9 +552,9 @@ def render_html(fleet, title="Banned software: fleet report"):
         )
     else:
         sections.append("<p>None.</p>")
-    sections.append("<h2>Hosts</h2>")
+    sections.append("<h2>Hosts</h2><p>Worst first: failed, non-compliant and unknown hosts lead the list.</p>")
     rows = []
-    for host in fleet["hosts"]:
+    for host in sorted(fleet["hosts"], key=lambda h: (-SEVERITY[h["status"]], h["host"])):
         findings = "<br>".join(
             _e(f"{f['ban']}: {_label(f)} via {f.get('rule', {}).get('kind', '?')} {f.get('rule', {}).get('value', '')}")
             + (" <em>(unconfirmed rule)</em>" if f.get("rule", {}).get("unconfirmed") else "")

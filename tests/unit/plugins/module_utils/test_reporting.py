@@ -111,6 +111,14 @@ def test_results_merge_to_the_worst_status_and_missing_hosts_are_unknown():
     assert fleet["summary"]["compliant"] == 1
 
 
+def test_html_lists_the_worst_hosts_first():
+    good = {"host": "aaa-good", "status": "compliant", "per_ban": {"kaspersky": "compliant"}, "bans": ["kaspersky"]}
+    bad = {"host": "zzz-bad", "status": "failed", "per_ban": {"kaspersky": "failed"}, "bans": ["kaspersky"]}
+    page = reporting.render_html(reporting.merge_fleet([good, bad], expected_hosts=["mmm-unread"]))
+    hosts_table = page.split("<h2>Hosts</h2>", maxsplit=1)[1]
+    assert hosts_table.index("zzz-bad") < hosts_table.index("mmm-unread") < hosts_table.index("aaa-good")
+
+
 def test_html_is_self_contained_and_escapes_everything():
     evil = {
         "host": "<script>alert(1)</script>",
