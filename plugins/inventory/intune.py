@@ -24,7 +24,7 @@ description:
   - Devices are not reachable over SSH or WinRM; the hosts carry their Intune facts for reports and for limiting
     the Intune modules (which run on the controller) to a group.
 author:
-  - interdict.bans contributors
+  - interdict.bans contributors (@interdict)
 extends_documentation_fragment:
   - interdict.bans.intune.inventory
   - ansible.builtin.constructed

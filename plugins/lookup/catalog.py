@@ -5,7 +5,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: catalog
-author: interdict.bans contributors
+author: interdict.bans contributors (@interdict)
 version_added: 0.1.0
 short_description: Validated ban definitions from the catalog
 description:

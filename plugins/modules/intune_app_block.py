@@ -21,7 +21,7 @@ description:
     profile. A list kept as an allow list is left alone and reported, because it already blocks unlisted apps.
   - Block lists come from each ban's C(block.bundle_ids) (iOS) or C(block.packages) (Android), or its identifiers.
 author:
-  - interdict.bans contributors
+  - interdict.bans contributors (@interdict)
 extends_documentation_fragment:
   - interdict.bans.intune
 attributes:

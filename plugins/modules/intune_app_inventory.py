@@ -15,10 +15,10 @@ description:
     carry them. It never makes one call per device.
   - Every reported row is matched against the catalog again on the controller, so an app the catalog does not match
     is never flagged, even by a server that ignores the filter it was sent.
-  - O(complete) is V(false) when any listing or report could not be read in full; devices whose inventory is stale
+  - RV(complete) is V(false) when any listing or report could not be read in full; devices whose inventory is stale
     or, on personal devices, limited to managed apps are marked in RV(devices) so the report can call them unknown.
 author:
-  - interdict.bans contributors
+  - interdict.bans contributors (@interdict)
 extends_documentation_fragment:
   - interdict.bans.intune
 attributes:
@@ -59,7 +59,7 @@ options:
     default: true
 notes:
   - Intune reports apps it did not install only for corporate-owned devices; on a personal device only managed apps
-    are visible, so such a device without findings is marked RV(devices[].inventory=managed_apps_only).
+    are visible, so such a device without findings is marked C(inventory=managed_apps_only) in RV(devices).
   - Needs the application permissions C(DeviceManagementManagedDevices.Read.All) and C(DeviceManagementApps.Read.All).
 seealso:
   - module: interdict.bans.intune_app_uninstall

@@ -17,7 +17,7 @@ description:
   - Given the findings of M(interdict.bans.intune_app_inventory), says which of them an uninstall assignment cannot
     remove (a user-installed app, a personal device) and why.
 author:
-  - interdict.bans contributors
+  - interdict.bans contributors (@interdict)
 extends_documentation_fragment:
   - interdict.bans.intune
 attributes:
