@@ -23,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.interdict.bans.plugins.module_utils.catalog import BanError, validate_ban
 from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import (
     ClientCredentials,
     MDMClient,
@@ -190,6 +191,14 @@ def parse_graph_time(value):
 
 
 # -- reading ---------------------------------------------------------------------------------------
+
+
+def module_bans(module):
+    """The module's ``bans`` option, validated; a malformed ban fails the module with the catalog's message."""
+    try:
+        return [validate_ban(ban, f"bans[{index}]") for index, ban in enumerate(module.params["bans"])]
+    except BanError as error:
+        module.fail_json(msg=str(error))
 
 
 class Intune:

@@ -128,13 +128,13 @@ api_calls:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.interdict.bans.plugins.module_utils.catalog import BanError, validate_ban
 from ansible_collections.interdict.bans.plugins.module_utils.intune import (
     ANDROID_LISTS,
     AUTH_ARGUMENT_SPEC,
     IOS_LISTS,
     Intune,
     assignment_targets,
+    module_bans,
     plan_block,
     plan_uninstall,
     target_key,
@@ -188,10 +188,7 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    try:
-        bans = [validate_ban(ban, f"bans[{index}]") for index, ban in enumerate(params["bans"])]
-    except BanError as error:
-        module.fail_json(msg=str(error))
+    bans = module_bans(module)
     api = Intune.from_params(params)
     targets = assignment_targets(params["target_group_ids"])
     changed = False

@@ -141,8 +141,12 @@ api_calls:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.interdict.bans.plugins.module_utils.catalog import BanError, validate_ban
-from ansible_collections.interdict.bans.plugins.module_utils.intune import AUTH_ARGUMENT_SPEC, Intune, inventory
+from ansible_collections.interdict.bans.plugins.module_utils.intune import (
+    AUTH_ARGUMENT_SPEC,
+    Intune,
+    inventory,
+    module_bans,
+)
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
 from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
 
@@ -163,10 +167,7 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    try:
-        bans = [validate_ban(ban, f"bans[{index}]") for index, ban in enumerate(params["bans"])]
-    except BanError as error:
-        module.fail_json(msg=str(error))
+    bans = module_bans(module)
     try:
         api = Intune.from_params(params)
         result = inventory(

@@ -121,12 +121,12 @@ api_calls:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.interdict.bans.plugins.module_utils.catalog import BanError, validate_ban
 from ansible_collections.interdict.bans.plugins.module_utils.intune import (
     AUTH_ARGUMENT_SPEC,
     Intune,
     assignment_targets,
     enforceability,
+    module_bans,
     plan_uninstall,
 )
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
@@ -149,10 +149,7 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    try:
-        bans = [validate_ban(ban, f"bans[{index}]") for index, ban in enumerate(params["bans"])]
-    except BanError as error:
-        module.fail_json(msg=str(error))
+    bans = module_bans(module)
     api = Intune.from_params(params)
     try:
         plan = plan_uninstall(

@@ -124,11 +124,7 @@ def run_playbook(sim, tmp_path, *args, check=False):
     env.update(
         ANSIBLE_COLLECTIONS_PATH=f"{ROOT}/.collections:{ROOT}/.venv/lib/python3.11/site-packages",
         ANSIBLE_NOCOLOR="1",
-        INTUNE_TENANT_ID=sim.tenant_id,
-        INTUNE_CLIENT_ID=sim.client_id,
-        INTUNE_CLIENT_SECRET=sim.client_secret,
-        INTUNE_GRAPH_URL=sim.url,
-        INTUNE_LOGIN_URL=sim.url,
+        **sim.client_env(),
     )
     out = tmp_path / "result.json"
     command = [f"{VENV_BIN}/ansible-playbook", "-i", "localhost,", "-c", "local", PLAYBOOK, "-e", f"result_file={out}"]
@@ -232,11 +228,7 @@ def test_inventory_plugin_groups_devices(tmp_path):
             os.environ,
             ANSIBLE_COLLECTIONS_PATH=f"{ROOT}/.collections:{ROOT}/.venv/lib/python3.11/site-packages",
             ANSIBLE_INVENTORY_ENABLED="interdict.bans.intune",
-            INTUNE_TENANT_ID=sim.tenant_id,
-            INTUNE_CLIENT_ID=sim.client_id,
-            INTUNE_CLIENT_SECRET=sim.client_secret,
-            INTUNE_GRAPH_URL=sim.url,
-            INTUNE_LOGIN_URL=sim.url,
+            **sim.client_env(),
         )
         proc = subprocess.run(
             [f"{VENV_BIN}/ansible-inventory", "-i", str(source), "--list"],

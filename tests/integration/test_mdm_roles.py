@@ -23,12 +23,7 @@ def run_role(sim, report_dir, mode):
         os.environ,
         ANSIBLE_COLLECTIONS_PATH=f"{ROOT}/.collections:{ROOT}/.venv/lib/python3.11/site-packages",
         ANSIBLE_NOCOLOR="1",
-        # Credentials the way an AWX credential injects them.
-        INTUNE_TENANT_ID=sim.tenant_id,
-        INTUNE_CLIENT_ID=sim.client_id,
-        INTUNE_CLIENT_SECRET=sim.client_secret,
-        INTUNE_GRAPH_URL=sim.url,
-        INTUNE_LOGIN_URL=sim.url,
+        **sim.client_env(),  # credentials the way an AWX credential injects them
     )
     command = [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", "localhost,", "-c", "local", PLAYBOOK]
     command += ["-e", f"ansible_python_interpreter={sys.executable}", "-e", f"report_dir={report_dir}"]

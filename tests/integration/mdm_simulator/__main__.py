@@ -45,13 +45,7 @@ def main(argv=None):
             "ignore_filter": args.ignore_filter,
         },
     ).start(port=args.port)
-    settings = {
-        "INTUNE_TENANT_ID": sim.tenant_id,
-        "INTUNE_CLIENT_ID": sim.client_id,
-        "INTUNE_CLIENT_SECRET": sim.client_secret,
-        "INTUNE_GRAPH_URL": sim.url,
-        "INTUNE_LOGIN_URL": sim.url,
-    }
+    settings = sim.client_env()
     if args.env_file:
         with open(args.env_file, "w", encoding="utf-8") as handle:
             handle.writelines(f"export {key}={value}\n" for key, value in settings.items())

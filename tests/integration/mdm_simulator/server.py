@@ -130,6 +130,16 @@ class Simulator:
             "login_url": self.url,
         }
 
+    def client_env(self):
+        """INTUNE_* environment variables pointing clients at this simulator, as an AWX credential would."""
+        return {
+            "INTUNE_TENANT_ID": self.tenant_id,
+            "INTUNE_CLIENT_ID": self.client_id,
+            "INTUNE_CLIENT_SECRET": self.client_secret,
+            "INTUNE_GRAPH_URL": self.url,
+            "INTUNE_LOGIN_URL": self.url,
+        }
+
     def set_faults(self, **faults):
         with self._lock:
             self.faults = {**DEFAULT_FAULTS, **faults}
