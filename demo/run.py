@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,8 +45,13 @@ def ansible_env():
     return env
 
 
+# The demo's three playbook runs are one run of the report: only results of this run count in it.
+RUN_ID = "demo-" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+
+
 def playbook(name, inventory, report_dir, *extra, env=None, check=False):
-    cmd = [PLAYBOOK, f"interdict.bans.{name}", "-i", inventory, "-e", f"interdict_report_dir={report_dir}", *extra]
+    cmd = [PLAYBOOK, f"interdict.bans.{name}", "-i", inventory, "-e", f"interdict_report_dir={report_dir}"]
+    cmd += ["-e", f"interdict_run_id={RUN_ID}", *extra]
     if check:
         cmd.append("--check")
     print("$ " + " ".join(cmd), flush=True)

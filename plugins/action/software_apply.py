@@ -1,13 +1,18 @@
 # Copyright: (c) 2026, interdict.bans contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Controller side of software_apply: check mode and empty plans never reach the host."""
+"""Controller side of software_apply: check mode and empty plans never reach the host.
+
+The result says whether the steps ran for real (``check_mode``): a play, block or
+command line in check mode keeps the task in check mode, and the host result
+then reports an audit, never an enforcement.
+"""
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.interdict.bans.plugins.module_utils.planning import step_text
+from ansible_collections.interdict.bans.plugins.plugin_utils._planning import step_text
 
 
 def plan_diff(steps):
@@ -46,6 +51,7 @@ class ActionModule(ActionBase):
         if not isinstance(steps, list) or not all(isinstance(step, dict) and step.get("id") for step in steps):
             raise AnsibleActionFail("steps: expected a list of plan steps, each a mapping with an 'id'")
 
+        result["check_mode"] = bool(self._task.check_mode)
         if not steps:
             result.update(changed=False, actions=[], failed_steps=[], reboot_pending=False, msg="nothing to do")
             return result

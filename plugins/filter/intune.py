@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.interdict.bans.plugins.module_utils.intune import device_results
+from ansible_collections.interdict.bans.plugins.filter.mdm import mdm_plans, mdm_results
 
 
-def intune_device_results(inventory, bans, mode="audit", uninstall=None, block=None):
-    """One host result record per device of an intune_app_inventory result."""
+def intune_device_results(inventory, bans, mode="audit", uninstall=None, block=None, **planning):
+    """One host result record per device of an intune_app_inventory result, planned by the one planner.
+
+    The same as ``mdm_plans`` followed by ``mdm_results``; planning options
+    (exceptions, protected, max_removals, now, run, ...) pass through.
+    """
     if not isinstance(inventory, dict) or "findings" not in inventory:
         raise AnsibleFilterError("intune_device_results: input must be the registered result of intune_app_inventory")
-    return device_results(inventory, bans, mode=mode, uninstall=uninstall, block=block)
+    run = planning.pop("run", None)
+    fleet = mdm_plans(inventory, bans, mode=mode, **planning)
+    return mdm_results(fleet, bans, uninstall=uninstall, block=block, run=run)
 
 
 class FilterModule:

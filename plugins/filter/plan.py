@@ -1,11 +1,14 @@
 # Copyright: (c) 2026, interdict.bans contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The controller-side face of the planner and the host result (docs in the sidecar .yml files)."""
 
 from __future__ import annotations
 
+import os
+
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.interdict.bans.plugins.module_utils import planning, reporting
+from ansible_collections.interdict.bans.plugins.plugin_utils import _planning, _report
 
 
 def _plain(value):
@@ -19,6 +22,11 @@ def _plain(value):
     return value
 
 
+def _check_bans(name, bans):
+    if not isinstance(bans, list) or not all(isinstance(ban, dict) and "id" in ban for ban in bans):
+        raise AnsibleFilterError(f"{name}: bans must be ban definitions from the interdict.bans.catalog lookup")
+
+
 def removal_plan(
     findings,
     bans,
@@ -29,72 +37,78 @@ def removal_plan(
     max_removals=None,
     blocks=True,
     current_blocks=None,
-    records=None,
     sources=None,
     platform=None,
     now=None,
     allow_reboot=False,
     package_manager=None,
-    builder_options=None,
+    options=None,
+    secrets=None,
 ):
-    """Ordered remove/block steps for one host (see docs/architecture.md, "Plan step")."""
+    """Ordered remove/residue/block steps for one host (docs/architecture.md, "Plan")."""
     if not isinstance(findings, list):
         raise AnsibleFilterError("removal_plan: the input must be the list of findings from the match filter")
-    if not isinstance(bans, list) or not all(isinstance(ban, dict) and "id" in ban for ban in bans):
-        raise AnsibleFilterError("removal_plan: bans must be ban definitions from the interdict.bans.catalog lookup")
-    if isinstance(sources, dict):
-        sources = list(sources.get("read") or ())
+    _check_bans("removal_plan", bans)
+    if secrets is not None and not isinstance(secrets, dict):
+        raise AnsibleFilterError("removal_plan: secrets must be a mapping of secret name to value")
+    bans = _plain(bans)
     try:
-        return planning.removal_plan(
+        return _planning.removal_plan(
             _plain(findings),
-            _plain(bans),
+            bans,
             host=str(host),
             mode=str(mode),
             exceptions=_plain(exceptions),
             protected=_plain(protected),
-            max_removals=None if max_removals in (None, "") else int(max_removals),
+            max_removals=None if max_removals in (None, "") else max_removals,
             blocks=bool(blocks),
             current_blocks=_plain(current_blocks),
-            records=_plain(records),
             sources=_plain(sources),
             platform=platform or None,
             now=now or None,
             allow_reboot=bool(allow_reboot),
             package_manager=package_manager or None,
-            builder_options=_plain(builder_options) or None,
+            options=_plain(options) or None,
+            # Only which secrets have a value enters the plan; an AWX credential injects them as variables.
+            secrets_set=_planning.secrets_available(bans, secrets or {}, os.environ),
         )
-    except (planning.PlanError, ValueError) as exc:
+    except ValueError as exc:
         raise AnsibleFilterError(f"removal_plan: {exc}") from None
 
 
 def host_result(
     plan,
     host,
-    apply=None,
-    verify_findings=None,
+    actions=None,
+    remaining=None,
     verified=False,
     mode="audit",
     platform="",
     bans=None,
-    facts_error=None,
     sources=None,
-    timestamp=None,
+    run=None,
+    facts_error=None,
 ):
-    """The host result record (status, findings, actions, blocks, exceptions)."""
+    """The host result record (status, findings, actions, blocks, exceptions, evidence)."""
     if plan is not None and not isinstance(plan, dict):
         raise AnsibleFilterError("host_result: the input must be a plan from removal_plan (or none when facts failed)")
-    return reporting.host_result(
+    if bans is not None:
+        _check_bans("host_result", bans)
+    if isinstance(actions, dict):
+        # The registered result of software_apply / win_software_apply.
+        actions = actions.get("actions")
+    return _report.host_result(
         str(host),
         plan=_plain(plan) if plan else None,
-        apply=_plain(apply) if isinstance(apply, dict) else None,
-        verify_findings=_plain(verify_findings),
+        actions=_plain(actions) or [],
+        remaining=_plain(remaining) or [],
         verified=bool(verified),
         mode=str(mode),
         platform=str(platform or ""),
         bans=_plain(bans),
+        sources=_plain(sources) or None,
+        run=_plain(run) if isinstance(run, dict) else None,
         facts_error=str(facts_error) if facts_error else None,
-        sources=_plain(sources) if isinstance(sources, dict) else None,
-        timestamp=timestamp,
     )
 
 

@@ -7,7 +7,12 @@ from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.interdict.bans.plugins.module_utils.intune import AUTH_ARGUMENT_SPEC, Intune, device_platform
+from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import (
+    AUTH_ARGUMENT_SPEC,
+    Intune,
+    device_platform,
+    host_names,
+)
 from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
 
 DOCUMENTATION = r"""
@@ -44,6 +49,8 @@ options:
   hostname:
     description:
       - The device property used as the host name. Two devices with the same name get their Intune ID appended.
+      - The engine names devices in reports and matches exceptions the same way (its C(engine_intune.hostname)),
+        so set both alike.
     type: str
     choices: [device_name, id, serial_number]
     default: device_name
@@ -117,20 +124,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self._cache[cache_key] = devices
         self._populate(devices)
 
-    def _host_name(self, device, taken):
-        field = {"device_name": "deviceName", "id": "id", "serial_number": "serialNumber"}[self.get_option("hostname")]
-        name = str(device.get(field) or device.get("id"))
-        if name in taken:
-            name = f"{name}_{device.get('id')}"
-        taken.add(name)
-        return name
-
     def _populate(self, devices):
         prefix = self.get_option("group_prefix")
         strict = self.get_option("strict")
-        taken = set()
-        for device in sorted(devices, key=lambda d: (str(d.get("deviceName")), str(d.get("id")))):
-            host = self._host_name(device, taken)
+        names = host_names(devices, self.get_option("hostname"))
+        for device in sorted(devices, key=lambda d: names[d.get("id")]):
+            host = names[device.get("id")]
             self.inventory.add_host(host)
             variables = {var: device.get(field) for var, field in HOST_FIELDS.items()}
             variables["intune_os"] = device_platform(device.get("operatingSystem")) or "unknown"

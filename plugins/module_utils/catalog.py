@@ -65,6 +65,26 @@ def _matcher(value_key):
 
 
 _STRING_LIST = {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}
+_SECRET_NAME = "^[a-z][a-z0-9_]*$"
+SECRET_ENCODINGS = ("plain", "utf16le_hex")
+# Secrets a ban's removal needs: declared once, named by the steps, valued only at run time.
+_SECRETS = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "env", "encoding", "description"],
+        "properties": {
+            "name": {"type": "string", "pattern": _SECRET_NAME},
+            "env": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
+            "encoding": {"enum": list(SECRET_ENCODINGS)},
+            "description": {"type": "string", "minLength": 1},
+            "source": {"type": "string", "minLength": 1},
+            "unconfirmed": {"type": "boolean"},
+        },
+    },
+}
 _ORDER = {
     "type": "object",
     "additionalProperties": False,
@@ -72,13 +92,13 @@ _ORDER = {
 }
 
 # How to remove / block, per platform. Each platform's section is owned by the
-# code that plans steps for it (posix_steps.py, windows_steps.py, MDM modules).
+# code that plans steps for it (the posix, windows and MDM step builders).
 REMOVE_SCHEMAS = {
     "windows": {
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "default_order": {"type": "integer"},
+            "order": _ORDER,
             "quiet_args": _STRING_LIST,
             "products": {
                 "type": "array",
@@ -86,21 +106,20 @@ REMOVE_SCHEMAS = {
                 "items": {
                     "type": "object",
                     "additionalProperties": False,
-                    "required": ["name", "order", "source"],
+                    "required": ["name", "source"],
                     "properties": {
                         "name": {"type": "string", "minLength": 1},
-                        "order": {"type": "integer"},
                         "quiet_args": _STRING_LIST,
                         "msi_properties": {"type": "object", "additionalProperties": {"type": "string"}},
                         "password": {
                             "type": "object",
                             "additionalProperties": False,
-                            "required": ["property", "option"],
+                            "required": ["property", "secret"],
                             "properties": {
                                 "property": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
-                                "option": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
-                                "encoding": {"enum": ["plain", "utf16le_hex"]},
+                                "secret": {"type": "string", "pattern": _SECRET_NAME},
                                 "login_property": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
+                                # A plain builder option that overrides ``login``; never a secret.
                                 "login_option": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
                                 "login": {"type": "string", "minLength": 1},
                             },
@@ -258,6 +277,7 @@ def ban_schema():
                     },
                 },
             },
+            "secrets": _SECRETS,
             "platforms": {
                 "type": "object",
                 "minProperties": 1,
@@ -326,7 +346,34 @@ def validate_ban(data, origin="<data>"):
                         why = _check_pattern(entry[key])
                         if why:
                             raise BanError(f"{prefix}: platforms.{platform}.{kind}[{index}].{key}: {why}")
+        order = (spec.get("remove") or {}).get("order") or {}
+        for end in ("first", "last"):
+            for index, pattern in enumerate(order.get(end, ())):
+                try:
+                    re.compile(f"(?:{pattern})", re.IGNORECASE)
+                except re.error as exc:
+                    where = f"platforms.{platform}.remove.order.{end}[{index}]"
+                    raise BanError(f"{prefix}: {where}: invalid regular expression: {exc}") from None
+    _check_secrets(data, prefix)
     return data
+
+
+def _check_secrets(data, prefix):
+    """Secret names are unique within the ban, and every password names a declared one."""
+    declared = []
+    for index, secret in enumerate(data.get("secrets", ())):
+        if secret["name"] in declared:
+            raise BanError(f"{prefix}: secrets[{index}].name: {secret['name']!r} is declared twice")
+        declared.append(secret["name"])
+    products = ((data["platforms"].get("windows") or {}).get("remove") or {}).get("products", ())
+    for index, product in enumerate(products):
+        name = (product.get("password") or {}).get("secret")
+        if name is not None and name not in declared:
+            known = ", ".join(declared) or "none"
+            raise BanError(
+                f"{prefix}: platforms.windows.remove.products[{index}].password.secret: "
+                f"{name!r} is not declared in secrets (declared: {known})"
+            )
 
 
 def _load_file(path):
@@ -357,6 +404,20 @@ def ban_files(paths):
     return files
 
 
+def _check_secret_names_unique(loaded):
+    """A secret name means one value for the whole run, so two bans may not declare the same one."""
+    owners = {}
+    for ban_id, (path, ban) in loaded.items():
+        for index, secret in enumerate(ban.get("secrets", ())):
+            if secret["name"] in owners:
+                other_id, other_path = owners[secret["name"]]
+                raise BanError(
+                    f"{path}: ban {ban_id!r}: secrets[{index}].name: {secret['name']!r} is already declared "
+                    f"by ban {other_id!r} in {other_path}"
+                )
+            owners[secret["name"]] = (ban_id, path)
+
+
 def load_bans(names=None, paths=None):
     """Load bundled bans plus the user's files/folders; select by id when names are given."""
     loaded = {}
@@ -368,9 +429,24 @@ def load_bans(names=None, paths=None):
         if previous is not None and previous not in bundled:
             raise BanError(f"{path}: ban {ban['id']!r}: id: already defined in {previous}")
         loaded[ban["id"]] = (path, ban)
+    _check_secret_names_unique(loaded)
     if not names:
         return [ban for _origin, ban in loaded.values()]
     missing = [name for name in names if name not in loaded]
     if missing:
         raise BanError(f"unknown ban {missing[0]!r}: known bans are {', '.join(sorted(loaded))}")
     return [loaded[name][1] for name in names]
+
+
+def secret_value(secret, provided, environ=None):
+    """A declared secret's value: ``provided[name]``, or when that is missing or empty, ``environ[env]``.
+
+    An empty value never masks the environment (an empty role default and an
+    AWX credential's variable can meet). Returns "" when neither has one.
+    """
+    value = (provided or {}).get(secret["name"])
+    if value is None or value == "":
+        value = (environ or {}).get(secret.get("env") or "", "")
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise BanError(f"secrets.{secret['name']}: expected a string value, got {type(value).__name__}")
+    return str(value)

@@ -20,6 +20,7 @@ description:
   - Idempotent against what is there - adds the missing entries and keeps every entry the customer put in the
     profile. A list kept as an allow list is left alone and reported, because it already blocks unlisted apps.
   - Block lists come from each ban's C(block.bundle_ids) (iOS) or C(block.packages) (Android), or its identifiers.
+  - Says per platform whether the block is in place (RV(platforms)), for the device results.
 author:
   - interdict.bans contributors (@interdict)
 extends_documentation_fragment:
@@ -76,6 +77,20 @@ options:
     type: list
     elements: str
     default: []
+  exclusion_group_ids:
+    description:
+      - Entra group IDs excluded from the profiles this module creates and from the Android Enterprise uninstall
+        assignments, for example the group that holds the devices with an approved exception.
+    type: list
+    elements: str
+    default: []
+  platform_bans:
+    description:
+      - Per platform, the ids of the bans to block there, as the P(interdict.bans.mdm_plans#filter) filter gives
+        them (its C(block_bans)); a ban it refused to block (it would reach an exempt device) is left out.
+      - A platform not named blocks every ban in O(bans).
+    type: dict
+    default: {}
 notes:
   - The hidden-apps list only acts on supervised iOS devices; on the others the prohibited list makes a device with
     a banned app non-compliant, which conditional access can act on.
@@ -86,9 +101,9 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Block WeChat, TikTok and Kaspersky on managed phones
+- name: Block WeChat and TikTok on managed phones
   interdict.bans.intune_app_block:
-    bans: "{{ query('interdict.bans.catalog', 'wechat', 'tiktok', 'kaspersky') }}"
+    bans: "{{ query('interdict.bans.catalog', 'wechat', 'tiktok') }}"
 
 - name: Add the banned apps to our own iOS restrictions profile
   interdict.bans.intune_app_block:
@@ -113,6 +128,18 @@ actions:
   type: list
   elements: dict
   sample: []
+platforms:
+  description:
+    - Per platform, C(outcome) - V(ok) (the profile lists the banned apps), V(planned) (check mode, changes needed)
+      or V(failed) - and C(msg).
+  returned: always
+  type: dict
+  sample: {ios: {outcome: ok, msg: ""}, android: {outcome: ok, msg: ""}}
+check_mode:
+  description: Whether the module ran in check mode (nothing was changed).
+  returned: always
+  type: bool
+  sample: false
 problems:
   description: What could not be blocked, and why.
   returned: always
@@ -128,15 +155,18 @@ api_calls:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.interdict.bans.plugins.module_utils.intune import (
+from ansible_collections.interdict.bans.plugins.module_utils.intune_changes import (
     ANDROID_LISTS,
-    AUTH_ARGUMENT_SPEC,
     IOS_LISTS,
-    Intune,
-    assignment_targets,
-    module_bans,
     plan_block,
     plan_uninstall,
+)
+from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import (
+    AUTH_ARGUMENT_SPEC,
+    Intune,
+    assignment_targets,
+    exclusion_targets,
+    module_bans,
     target_key,
 )
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
@@ -164,6 +194,16 @@ def ensure_profile(api, plan, targets, check_mode):
     return changed
 
 
+def outcome(changed, problems, check_mode):
+    """A platform's block outcome for the device results."""
+    allowed = [p for p in problems if "allows banned" in p]
+    if allowed:
+        return {"outcome": "failed", "msg": "; ".join(allowed)}
+    if changed and check_mode:
+        return {"outcome": "planned", "msg": "; ".join(problems)}
+    return {"outcome": "ok", "msg": "; ".join(problems)}
+
+
 def main():
     argument_spec = dict(
         AUTH_ARGUMENT_SPEC,
@@ -185,48 +225,84 @@ def main():
         },
         android_enterprise={"type": "bool", "default": True},
         target_group_ids={"type": "list", "elements": "str", "default": []},
+        exclusion_group_ids={"type": "list", "elements": "str", "default": []},
+        platform_bans={"type": "dict", "default": {}},
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     bans = module_bans(module)
     api = Intune.from_params(params)
-    targets = assignment_targets(params["target_group_ids"])
+    targets = assignment_targets(params["target_group_ids"]) + exclusion_targets(params["exclusion_group_ids"])
+
+    def bans_for(platform):
+        wanted = params["platform_bans"].get(platform)
+        return bans if wanted is None else [ban for ban in bans if ban["id"] in wanted]
+
     changed = False
-    profiles, actions, problems = [], [], []
+    profiles, actions, problems, failures = [], [], [], []
+    platforms = {platform: {"changed": False, "problems": []} for platform in params["platforms"]}
     wanted = []
-    if "ios" in params["platforms"]:
+    if "ios" in platforms:
         wanted.append(("ios", params["ios_configuration"], dict(IOS_LISTS[name] for name in params["ios_lists"])))
-    if "android" in params["platforms"] and params["android_lists"]:
+    if "android" in platforms and params["android_lists"]:
         lists = dict(ANDROID_LISTS[name] for name in params["android_lists"])
         wanted.append(("android", params["android_configuration"], lists))
     try:
         configurations = api.device_configurations() if wanted else []
-        for platform, name, lists in wanted:
-            plan = plan_block(bans, configurations, platform, name, lists)
+    except MDMError as error:
+        module.fail_json(msg=str(error), check_mode=module.check_mode, api_calls=dict(api.client.stats))
+    for platform, name, lists in wanted:
+        try:
+            plan = plan_block(bans_for(platform), configurations, platform, name, lists)
             if not plan["identifiers"]:
                 continue
-            changed |= ensure_profile(api, plan, targets, module.check_mode)
-            problems.extend(f"{platform} {name}: {problem}" for problem in plan["problems"])
-            profile = {key: plan.get(key) for key in ("action", "id", "before", "after", "problems", "identifiers")}
-            profile.update(platform=platform, name=name, owned=plan["owned"], assigned=plan.get("assigned", []))
-            profiles.append(profile)
-        if "android" in params["platforms"] and params["android_enterprise"]:
+            platform_changed = ensure_profile(api, plan, targets, module.check_mode)
+        except MDMError as error:
+            platforms[platform]["error"] = str(error)
+            failures.append(f"{platform} {name}: {error}")
+            continue
+        changed |= platform_changed
+        platforms[platform]["changed"] |= platform_changed
+        platforms[platform]["problems"].extend(plan["problems"])
+        problems.extend(f"{platform} {name}: {problem}" for problem in plan["problems"])
+        profile = {key: plan.get(key) for key in ("action", "id", "before", "after", "problems", "identifiers")}
+        profile.update(platform=platform, name=name, owned=plan["owned"], assigned=plan.get("assigned", []))
+        profiles.append(profile)
+    if "android" in platforms and params["android_enterprise"] and bans_for("android"):
+        try:
             managed_play = [
                 app for app in api.mobile_apps() if str(app.get("@odata.type", "")).endswith("androidManagedStoreApp")
             ]
-            plan = plan_uninstall(CompiledCatalog(bans), managed_play, targets, platforms=["android"])
+            plan = plan_uninstall(
+                CompiledCatalog(bans_for("android")),
+                managed_play,
+                group_ids=params["target_group_ids"],
+                exclusion_group_ids=params["exclusion_group_ids"],
+                platforms=["android"],
+            )
             actions = plan["actions"]
             if actions:
                 changed = True
+                platforms["android"]["changed"] = True
                 if not module.check_mode:
                     api.apply_assignment_actions(actions)
-    except MDMError as error:
-        module.fail_json(msg=str(error), api_calls=dict(api.client.stats))
+        except MDMError as error:
+            platforms["android"]["error"] = str(error)
+            failures.append(f"android managed Google Play uninstall assignments: {error}")
     result = {
         "changed": changed,
         "configurations": profiles,
         "actions": actions,
         "problems": problems,
+        "platforms": {
+            platform: (
+                {"outcome": "failed", "msg": state["error"]}
+                if state.get("error")
+                else outcome(state["changed"], state["problems"], module.check_mode)
+            )
+            for platform, state in platforms.items()
+        },
+        "check_mode": module.check_mode,
         "api_calls": dict(api.client.stats),
     }
     if module._diff:
@@ -234,6 +310,8 @@ def main():
             "before": {f"{p['platform']}: {p['name']}": p["before"] for p in profiles},
             "after": {f"{p['platform']}: {p['name']}": p["after"] for p in profiles},
         }
+    if failures:
+        module.fail_json(msg="Intune refused some block changes: " + "; ".join(failures), **result)
     module.exit_json(**result)
 
 

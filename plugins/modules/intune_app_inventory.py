@@ -15,8 +15,15 @@ description:
     carry them. It never makes one call per device.
   - Every reported row is matched against the catalog again on the controller, so an app the catalog does not match
     is never flagged, even by a server that ignores the filter it was sent.
-  - RV(complete) is V(false) when any listing or report could not be read in full; devices whose inventory is stale
-    or, on personal devices, limited to managed apps are marked in RV(devices) so the report can call them unknown.
+  - Returns each device's evidence in RV(devices) (C(sources), the same shape every facts module reports) - V(read);
+    V(partial) on a personal device, where Intune reports only the apps it manages; V(failed) for a device whose last
+    check-in is older than O(stale_after_days), for every device when anything could not be read (RV(complete) is
+    V(false)), and for a device an app report names but the device listing does not.
+  - Returns the Intune app objects the bans match (RV(mdm_apps)), which the planner needs to say whether an
+    uninstall assignment can remove a banned app.
+  - When the device listing itself fails, the module fails (naming the endpoint), and still returns what the app
+    reports said, so the caller can record every device it knows of as unknown. It never returns an empty success.
+  - Plan with the P(interdict.bans.mdm_plans#filter) filter; it never decides what is compliant itself.
 author:
   - interdict.bans contributors (@interdict)
 extends_documentation_fragment:
@@ -57,19 +64,33 @@ options:
     description: Return the per-device list RV(devices) (one entry per device; large for a big tenant).
     type: bool
     default: true
+  hostname:
+    description:
+      - The device property used as each device's host name in RV(devices), the name exceptions and reports use.
+        Two devices with the same name get their Intune ID appended. Use the same value as the
+        P(interdict.bans.intune#inventory) inventory plugin's C(hostname).
+    type: str
+    choices: [device_name, id, serial_number]
+    default: device_name
+  app_objects:
+    description: Read the tenant's app objects (C(mobileApps)) and return those the bans match in RV(mdm_apps).
+    type: bool
+    default: true
 notes:
   - Intune reports apps it did not install only for corporate-owned devices; on a personal device only managed apps
     are visible, so such a device without findings is marked C(inventory=managed_apps_only) in RV(devices).
   - Needs the application permissions C(DeviceManagementManagedDevices.Read.All) and C(DeviceManagementApps.Read.All).
 seealso:
+  - plugin: interdict.bans.mdm_plans
+    plugin_type: filter
   - module: interdict.bans.intune_app_uninstall
   - module: interdict.bans.intune_app_block
 """
 
 EXAMPLES = r"""
-- name: Find WeChat, TikTok and Kaspersky on managed phones (credentials from INTUNE_* variables)
+- name: Find WeChat and TikTok on managed phones (credentials from INTUNE_* variables)
   interdict.bans.intune_app_inventory:
-    bans: "{{ query('interdict.bans.catalog', 'wechat', 'tiktok', 'kaspersky') }}"
+    bans: "{{ query('interdict.bans.catalog', 'wechat', 'tiktok') }}"
   register: phones
 
 - name: Say which devices carry banned apps
@@ -85,8 +106,20 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+provider:
+  description: The MDM the result comes from.
+  returned: always
+  type: str
+  sample: intune
+tenant_id:
+  description: The tenant that was read.
+  returned: always
+  type: str
+  sample: contoso.onmicrosoft.com
 findings:
-  description: One entry per banned app found on a device.
+  description:
+    - One entry per banned app found on a device - C(ban), C(software) (the software record, with C(source=mdm),
+      C(device_id) and C(device_name)) and C(rule), plus the device's keys for readers.
   returned: always
   type: list
   elements: dict
@@ -99,7 +132,8 @@ findings:
       supervised: true
       app: {name: WeChat, version: 8.0.54, publisher: WeChat, identifier: com.tencent.xin}
       software: {name: WeChat, version: 8.0.54, publisher: WeChat, platform: ios, source: mdm,
-                 identifier: com.tencent.xin}
+                 identifier: com.tencent.xin, device_id: 8ac97b01-e3ad-44d4-aab9-eb022f1dc121,
+                 device_name: IPH-000169}
       rule: {kind: identifier, value: com.tencent.xin, source: "..."}
 devices_scanned:
   description: Managed devices of the requested platforms that were listed.
@@ -107,20 +141,35 @@ devices_scanned:
   type: int
   sample: 2415
 complete:
-  description: Whether every listing and report was read in full. When V(false), devices without findings are unknown.
+  description: Whether every listing and report was read in full. When V(false), every device's source is V(failed).
   returned: always
   type: bool
   sample: true
+listing_error:
+  description: Why the device listing failed (the module then fails), else empty.
+  returned: always
+  type: str
+  sample: ""
 devices:
   description:
-    - One entry per listed device. C(inventory) is V(read), V(managed_apps_only) (personal device) or V(stale)
-      (no check-in for O(stale_after_days)).
+    - One entry per listed device and per device a finding names. C(host) is its name in reports and exceptions,
+      C(sources) its evidence. C(inventory) is V(read), V(managed_apps_only) (personal device), V(stale) (no
+      check-in for O(stale_after_days)) or V(unlisted) (named by an app report, missing from the listing).
   returned: when O(return_devices=true)
   type: list
   elements: dict
   sample:
-    - {id: 8ac97b01-e3ad-44d4-aab9-eb022f1dc121, name: IPH-000169, platform: ios, ownership: company,
-       supervised: true, compliance: compliant, last_sync: "2026-11-28T10:00:00Z", inventory: read}
+    - {id: 8ac97b01-e3ad-44d4-aab9-eb022f1dc121, name: IPH-000169, host: IPH-000169, platform: ios,
+       ownership: company, supervised: true, compliance: compliant, last_sync: "2026-11-28T10:00:00Z",
+       inventory: read, listed: true, serial_number: SIM000000169,
+       sources: [{source: intune, state: read, records: 1, reason: ""}]}
+mdm_apps:
+  description: The Intune app objects the bans match (V(null) when they could not be read).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {id: 5e0c3c7d-..., name: WeChat, platform: ios, identifier: com.tencent.xin, type: iosStoreApp, bans: [wechat]}
 problems:
   description: What could not be read, naming the endpoint and HTTP status.
   returned: always
@@ -141,12 +190,13 @@ api_calls:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.interdict.bans.plugins.module_utils.intune import (
+from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import (
     AUTH_ARGUMENT_SPEC,
+    HOSTNAME_FIELDS,
     Intune,
-    inventory,
     module_bans,
 )
+from ansible_collections.interdict.bans.plugins.module_utils.intune_inventory import inventory
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
 from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
 
@@ -164,23 +214,37 @@ def main():
         method={"type": "str", "choices": ["export", "detected_apps"], "default": "export"},
         stale_after_days={"type": "int", "default": 30},
         return_devices={"type": "bool", "default": True},
+        hostname={"type": "str", "choices": list(HOSTNAME_FIELDS), "default": "device_name"},
+        app_objects={"type": "bool", "default": True},
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     bans = module_bans(module)
+    api = Intune.from_params(params)
     try:
-        api = Intune.from_params(params)
         result = inventory(
             api,
             CompiledCatalog(bans),
             platforms=params["platforms"],
             method=params["method"],
             stale_after_days=params["stale_after_days"],
+            hostname=params["hostname"],
+            app_objects=params["app_objects"],
         )
     except MDMError as error:
-        module.fail_json(msg=str(error))
+        module.fail_json(msg=f"Intune tenant {params['tenant_id']}: {error}", api_calls=dict(api.client.stats))
+    if not params["app_objects"]:
+        result["mdm_apps"] = None
     if not params["return_devices"]:
         result.pop("devices")
+    if result["listing_error"]:
+        # Never an empty success: the devices that could not be listed would vanish from every report.
+        module.fail_json(
+            msg=f"Intune tenant {params['tenant_id']}: the device listing failed: {result['listing_error']}",
+            changed=False,
+            api_calls=dict(api.client.stats),
+            **result,
+        )
     module.exit_json(changed=False, api_calls=dict(api.client.stats), **result)
 
 

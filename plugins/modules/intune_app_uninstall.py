@@ -6,16 +6,18 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: intune_app_uninstall
-short_description: Make Intune uninstall banned apps it manages
+short_description: Make Intune uninstall the banned apps a plan removes
 version_added: 0.1.0
 description:
-  - Finds the Intune app objects (C(mobileApps)) the bans match, by bundle ID or package and name, and makes sure
-    each has an C(uninstall) assignment for the target groups (every device when none are given).
+  - Gives each Intune app object (C(mobileApps)) it is asked about an C(uninstall) assignment for the target groups
+    (every device when none are given), with the exclusion groups excluded.
+  - O(assignments) are the orders of the P(interdict.bans.mdm_plans#filter) filter, which planned every device with
+    the collection's one planner. Only the apps they name are touched, each with its own groups and exclusions; an
+    order the planner refused (an exempt device holds the app and no exclusion group is configured) changes nothing
+    and is returned with its reason. Without O(assignments) every banned app object is handled, with no exceptions.
   - Removes the banned app's C(required) and C(available) assignments, because Required wins over Uninstall on a
-    device targeted by both and Available keeps offering the app. Exclusion assignments are left alone.
-  - Apps the catalog does not match are never touched.
-  - Given the findings of M(interdict.bans.intune_app_inventory), says which of them an uninstall assignment cannot
-    remove (a user-installed app, a personal device) and why.
+    device targeted by both and Available keeps offering the app. Exclusion assignments are never deleted.
+  - Apps the catalog does not match are never touched, even when an order names them.
 author:
   - interdict.bans contributors (@interdict)
 extends_documentation_fragment:
@@ -33,9 +35,22 @@ options:
     type: list
     elements: dict
     required: true
+  assignments:
+    description:
+      - The uninstall orders of the P(interdict.bans.mdm_plans#filter) filter (its C(uninstall) list) -
+        C(app_id), C(target_group_ids), C(exclusion_group_ids) and C(refused).
+      - When not given, every banned app object gets O(target_group_ids) and O(exclusion_group_ids).
+    type: list
+    elements: dict
   target_group_ids:
     description:
-      - Entra group IDs to assign the uninstall to. When empty, the uninstall targets all devices.
+      - Entra group IDs to assign the uninstall to when O(assignments) is not given. When empty, all devices.
+    type: list
+    elements: str
+    default: []
+  exclusion_group_ids:
+    description:
+      - Entra group IDs excluded from the uninstall when O(assignments) is not given.
     type: list
     elements: str
     default: []
@@ -46,33 +61,35 @@ options:
     choices: [ios, android]
     default: [ios, android]
   remove_intents:
-    description: Assignment intents of a banned app that are deleted.
+    description: Assignment intents of a banned app that are deleted. Exclusions never are.
     type: list
     elements: str
     choices: [required, available, availableWithoutEnrollment]
     default: [required, available, availableWithoutEnrollment]
-  findings:
-    description: Findings from M(interdict.bans.intune_app_inventory), to sort into enforceable and not.
-    type: list
-    elements: dict
-    default: []
 notes:
   - Intune's uninstall intent removes an app only if Intune installed it. A copy the user installed from the store
-    stays; such findings are returned in RV(not_enforceable) with the reason.
+    stays; the planner reports such findings as skipped with the reason.
+  - An exclusion group is trusted to hold the devices it should; its membership is not read.
   - Needs the application permission C(DeviceManagementApps.ReadWrite.All).
 seealso:
   - module: interdict.bans.intune_app_inventory
   - module: interdict.bans.intune_app_block
+  - plugin: interdict.bans.mdm_plans
+    plugin_type: filter
 """
 
 EXAMPLES = r"""
-- name: Uninstall WeChat wherever Intune installed it
+- name: Plan every phone with the collection's planner (exceptions, protected list, cap)
+  ansible.builtin.set_fact:
+    mdm: "{{ phones | interdict.bans.mdm_plans(bans, mode='enforce', exceptions=exceptions) }}"
+
+- name: Uninstall what the plans remove
   interdict.bans.intune_app_uninstall:
-    bans: "{{ query('interdict.bans.catalog', 'wechat') }}"
-    findings: "{{ phones.findings }}"
+    bans: "{{ bans }}"
+    assignments: "{{ mdm.uninstall }}"
   register: uninstall
 
-- name: Only for the corporate phone groups
+- name: Uninstall TikTok wherever Intune installed it, only for the corporate phone groups (no planner)
   interdict.bans.intune_app_uninstall:
     bans: "{{ query('interdict.bans.catalog', 'tiktok') }}"
     target_group_ids:
@@ -91,27 +108,28 @@ actions:
     - {action: create, app: TikTok, app_id: "...", bans: [tiktok], intent: uninstall,
        target: {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}}
 apps:
-  description: The banned Intune app objects with their assignments before and after.
+  description:
+    - The banned Intune app objects handled, with their assignments before and after and the C(outcome) -
+      V(pending) (the uninstall is assigned; devices act at their next check-in), V(planned) (check mode, changes
+      needed) or V(failed) (refused by the plan, or Graph refused a change), with C(msg).
   returned: always
   type: list
   elements: dict
   sample:
-    - {id: "...", name: WeChat, platform: ios, identifier: com.tencent.xin, bans: [wechat],
-       assignments_before: ["available: all devices"], assignments_after: ["uninstall: all devices"]}
-enforceable:
-  description: Findings an uninstall assignment removes at the device's next check-in if Intune installed the app.
+    - {id: "...", name: WeChat, platform: ios, identifier: com.tencent.xin, bans: [wechat], outcome: pending,
+       msg: "", refused: "", assignments_before: ["available: all devices"],
+       assignments_after: ["uninstall: all devices"]}
+unknown:
+  description: App ids of orders that name no banned app object of the tenant; nothing was done to them.
   returned: always
   type: list
-  elements: dict
+  elements: str
   sample: []
-not_enforceable:
-  description: Findings Intune cannot remove, each with C(reason).
+check_mode:
+  description: Whether the module ran in check mode (nothing was changed).
   returned: always
-  type: list
-  elements: dict
-  sample:
-    - {ban: wechat, device_name: IPH-000081, platform: ios, app: {name: WeChat},
-       reason: "personal device: Intune removes only apps it installed there; a copy the user installed stays"}
+  type: bool
+  sample: false
 api_calls:
   description: Counters of the HTTP client.
   returned: always
@@ -121,31 +139,53 @@ api_calls:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.interdict.bans.plugins.module_utils.intune import (
-    AUTH_ARGUMENT_SPEC,
-    Intune,
-    assignment_targets,
-    enforceability,
-    module_bans,
-    plan_uninstall,
-)
+from ansible_collections.interdict.bans.plugins.module_utils.intune_changes import REMOVABLE_INTENTS, plan_uninstall
+from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import AUTH_ARGUMENT_SPEC, Intune, module_bans
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
 from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
+
+
+def apply_per_app(api, plan, check_mode):
+    """Carry out each app's changes on its own, so one refusal by Graph does not stop the others."""
+    by_app = {}
+    for action in plan["actions"]:
+        by_app.setdefault(action["app_id"], []).append(action)
+    failures = []
+    for app in plan["apps"]:
+        if app["refused"]:
+            app["outcome"], app["msg"] = "failed", app["refused"]
+            if app["reaching"]:
+                app["msg"] += "; uninstall assignments already there still reach: " + ", ".join(app["reaching"])
+            continue
+        actions = by_app.get(app["id"], [])
+        app["outcome"], app["msg"] = "pending", "uninstall assigned; removed at each device's next check-in"
+        if not actions:
+            continue
+        if check_mode:
+            app["outcome"], app["msg"] = "planned", f"{len(actions)} assignment change(s) to make"
+            continue
+        try:
+            api.apply_assignment_actions(actions)
+        except MDMError as error:
+            app["outcome"], app["msg"] = "failed", str(error)
+            failures.append(f"{app['name']} ({app['platform']}): {error}")
+    return failures
 
 
 def main():
     argument_spec = dict(
         AUTH_ARGUMENT_SPEC,
         bans={"type": "list", "elements": "dict", "required": True},
+        assignments={"type": "list", "elements": "dict"},
         target_group_ids={"type": "list", "elements": "str", "default": []},
+        exclusion_group_ids={"type": "list", "elements": "str", "default": []},
         platforms={"type": "list", "elements": "str", "choices": ["ios", "android"], "default": ["ios", "android"]},
         remove_intents={
             "type": "list",
             "elements": "str",
-            "choices": ["required", "available", "availableWithoutEnrollment"],
-            "default": ["required", "available", "availableWithoutEnrollment"],
+            "choices": list(REMOVABLE_INTENTS),
+            "default": list(REMOVABLE_INTENTS),
         },
-        findings={"type": "list", "elements": "dict", "default": []},
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -155,21 +195,24 @@ def main():
         plan = plan_uninstall(
             CompiledCatalog(bans),
             api.mobile_apps(),
-            assignment_targets(params["target_group_ids"]),
+            orders=params["assignments"],
+            group_ids=params["target_group_ids"],
+            exclusion_group_ids=params["exclusion_group_ids"],
             platforms=params["platforms"],
             remove_intents=tuple(params["remove_intents"]),
         )
-        if plan["actions"] and not module.check_mode:
-            api.apply_assignment_actions(plan["actions"])
     except MDMError as error:
-        module.fail_json(msg=str(error), api_calls=dict(api.client.stats))
-    enforceable, not_enforceable = enforceability(params["findings"], plan["apps"])
+        module.fail_json(msg=str(error), check_mode=module.check_mode, api_calls=dict(api.client.stats))
+    failures = apply_per_app(api, plan, module.check_mode)
+    for app in plan["apps"]:
+        if app["refused"]:
+            module.warn(f"{app['name']} ({app['platform']}): {app['refused']}")
     result = {
-        "changed": bool(plan["actions"]),
+        "changed": any(app.get("changes") and app["outcome"] in ("pending", "planned") for app in plan["apps"]),
         "actions": plan["actions"],
         "apps": plan["apps"],
-        "enforceable": enforceable,
-        "not_enforceable": not_enforceable,
+        "unknown": plan["unknown"],
+        "check_mode": module.check_mode,
         "api_calls": dict(api.client.stats),
     }
     if module._diff:
@@ -177,6 +220,9 @@ def main():
             "before": {f"{app['name']} ({app['platform']})": app["assignments_before"] for app in plan["apps"]},
             "after": {f"{app['name']} ({app['platform']})": app["assignments_after"] for app in plan["apps"]},
         }
+    if failures or plan["unknown"]:
+        problems = failures + [f"no banned app object with id {app_id}: left alone" for app_id in plan["unknown"]]
+        module.fail_json(msg="Intune refused some uninstall changes: " + "; ".join(problems), **result)
     module.exit_json(**result)
 
 

@@ -11,15 +11,21 @@ short_description: Execute a removal and block plan on a Linux or macOS host
 version_added: 0.1.0
 description:
   - Executes the steps of a plan made on the controller by the P(interdict.bans.removal_plan#filter) filter,
-    in the order given, in one module run. It decides nothing; every command and every file content is in the plan.
+    in the order given, in one module run. It decides nothing; every command, file content, exit-code meaning,
+    retry and dependency is in the plan.
   - A command step runs its exact argv (never through a shell). When the step has a C(probe) argv that exits
     non-zero, the target is already gone and the step's outcome is V(absent) without running the command.
+    The command's exit code means what the step's C(exit_codes) table says (V(ok), V(absent),
+    V(reboot_pending)); a code not in the table is V(failed).
+  - A step with C(retry) (C(codes), C(attempts), C(delay)) runs again after C(delay) seconds while its exit code
+    is one of C(codes), at most C(attempts) times in all.
   - A file step (C(path) + C(content), for example an apt preferences pin) writes the file only when its content
     differs, atomically; a value step (C(path), C(section), C(option), C(values), for example dnf C(excludepkgs))
     adds the missing values to that option and leaves everything else in the file as it is.
-  - A step with C(depends_on) runs only when every step it names ended V(ok) or V(absent); otherwise it is
-    V(skipped). This is how "Endpoint Security before Network Agent, and not the agent when the first failed"
-    is kept.
+  - A step with C(depends_on) runs only when every step it names ended V(ok), V(absent) or V(reboot_pending);
+    otherwise it is V(skipped). This is how "Endpoint Security before Network Agent, and not the agent when the
+    first failed" is kept. A step with C(fallback_for) runs only when one of the steps it names failed.
+    A step with C(blocked) is not run and is V(failed) with that reason.
   - In check mode the action plugin returns the plan as the diff without contacting the host; with no steps
     it returns at once, also without contacting the host.
 author:
@@ -29,8 +35,9 @@ options:
     description:
       - Plan steps, as returned in C(steps) by the P(interdict.bans.removal_plan#filter) filter.
       - Each step has C(id) and C(method), and either C(command) (argv list, with optional C(probe) argv,
-        C(environment) mapping, C(success_codes), C(absent_codes), C(reboot_codes)), or C(path) + C(content)
-        (+ C(mode)), or C(path) + C(section) + C(option) + C(values).
+        C(environment) mapping, C(exit_codes) table and C(retry)), or C(path) + C(content) (+ C(mode)),
+        or C(path) + C(section) + C(option) + C(values). C(depends_on), C(fallback_for) and C(blocked)
+        say whether it runs.
     type: list
     elements: dict
     required: true
@@ -87,10 +94,20 @@ actions:
     step:
       description: The step id.
       type: str
+    ban:
+      description: The ban the step belongs to.
+      type: str
+    kind:
+      description: V(remove), V(residue) or V(block).
+      type: str
+    method:
+      description: How the step works (V(dpkg), V(apt_pin), ...).
+      type: str
     outcome:
       description:
         - V(ok) done; V(absent) already gone or already in place; V(reboot_pending) done, reboot needed;
-          V(failed); V(skipped) not run because a step it depends on did not succeed; V(planned) check mode.
+          V(failed); V(skipped) not run because a step it depends on did not succeed, or a fallback that was
+          not needed; V(planned) check mode.
       type: str
     changed:
       description: Whether this step changed the host.
@@ -102,7 +119,10 @@ actions:
       description: Why, in a few words, or the end of the command's error output.
       type: str
   sample:
-    - step: "kaspersky:remove:dpkg:kesl"
+    - step: "deepseek:remove:dpkg:deepseek-desktop"
+      ban: deepseek
+      kind: remove
+      method: dpkg
       outcome: ok
       changed: true
       rc: 0
@@ -120,13 +140,16 @@ reboot_pending:
   sample: false
 """
 
-import os
-import re
-import tempfile
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-_GOOD = ("ok", "absent", "reboot_pending")
+from ansible_collections.interdict.bans.plugins.module_utils.block_files import add_values, replace_file
+from ansible_collections.interdict.bans.plugins.module_utils.contract import GOOD_OUTCOMES, outcome_of
+
+# A plan's retry is bounded here too: a step data error must not hold a host for hours.
+MAX_ATTEMPTS = 20
+MAX_DELAY = 600
 
 
 def _tail(text, limit=400):
@@ -134,62 +157,17 @@ def _tail(text, limit=400):
     return text if len(text) <= limit else "..." + text[-limit:]
 
 
-def ensure_values(text, section, option, values):
-    """Return ``text`` with ``values`` present in ``option`` of ``[section]``; everything else kept."""
-    lines = text.splitlines(True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    start = end = None
-    for index, line in enumerate(lines):
-        header = re.match(r"^\s*\[([^\]]+)\]", line)
-        if header:
-            if start is not None:
-                end = index
-                break
-            if header.group(1).strip() == section:
-                start = index
-    if start is None:
-        lines += (["\n"] if lines else []) + [f"[{section}]\n", f"{option}={' '.join(values)}\n"]
-        return "".join(lines)
-    end = len(lines) if end is None else end
-    # dnf reads `exclude` as the older spelling of `excludepkgs`: extend whichever is there.
-    names = (option, "exclude") if option == "excludepkgs" else (option,)
-    for index in range(start + 1, end):
-        found = re.match(r"^(\s*)(%s)(\s*=\s*)(.*?)\s*$" % "|".join(map(re.escape, names)), lines[index])
-        if found:
-            present = [value for value in re.split(r"[,\s]+", found.group(4)) if value]
-            missing = [value for value in values if value not in present]
-            if not missing:
-                return "".join(lines)
-            lines[index] = f"{found.group(1)}{found.group(2)}{found.group(3)}{' '.join(present + missing)}\n"
-            return "".join(lines)
-    insert_at = end
-    while insert_at > start + 1 and not lines[insert_at - 1].strip():
-        insert_at -= 1
-    lines.insert(insert_at, f"{option}={' '.join(values)}\n")
-    return "".join(lines)
-
-
-def _read(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
-
-
-def _write(path, content, mode):
-    directory = os.path.dirname(path)
-    fd, temp = tempfile.mkstemp(prefix=".interdict-", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+def _gate(step, outcomes):
+    """Why a step does not run (its action), or None when it runs."""
+    if step.get("blocked"):
+        return {"outcome": "failed", "changed": False, "msg": str(step["blocked"])}
+    waiting = [dep for dep in step.get("depends_on") or () if outcomes.get(dep) not in GOOD_OUTCOMES]
+    if waiting:
+        return {"outcome": "skipped", "changed": False, "msg": "not run: %s did not succeed" % waiting[0]}
+    primaries = step.get("fallback_for") or ()
+    if primaries and not any(outcomes.get(primary) == "failed" for primary in primaries):
+        return {"outcome": "skipped", "changed": False, "msg": "not needed: %s did not fail" % ", ".join(primaries)}
+    return None
 
 
 class Applier:
@@ -200,19 +178,22 @@ class Applier:
     def run(self, steps):
         actions, outcomes = [], {}
         for step in steps:
-            waiting = [dep for dep in step.get("depends_on") or () if outcomes.get(dep) not in _GOOD]
-            if waiting:
-                action = {"outcome": "skipped", "changed": False, "msg": f"not run: {waiting[0]} did not succeed"}
-            elif self.module.check_mode:
-                action = {"outcome": "planned", "changed": True, "msg": ""}
+            if self.module.check_mode:
+                # Nothing runs, so nothing can fail or succeed: every step that could run is planned.
+                planned = {"outcome": "planned", "changed": True, "msg": ""}
+                action = _gate({"blocked": step.get("blocked")}, {}) or planned
             else:
+                action = _gate(step, outcomes)
+            if action is None:
                 try:
                     action = self.execute(step)
                 except (OSError, ValueError, KeyError, TypeError) as exc:
-                    action = {"outcome": "failed", "changed": False, "msg": f"{type(exc).__name__}: {exc}"}
-            action = {"step": step.get("id", "?"), **action}
-            outcomes[action["step"]] = action["outcome"]
-            actions.append(action)
+                    action = {"outcome": "failed", "changed": False, "msg": "%s: %s" % (type(exc).__name__, exc)}
+            head = {"step": step.get("id", "?")}
+            head.update((key, step[key]) for key in ("ban", "kind", "method") if step.get(key))
+            head.update(action)
+            outcomes[head["step"]] = head["outcome"]
+            actions.append(head)
         return actions
 
     def execute(self, step):
@@ -222,30 +203,27 @@ class Applier:
             return self.ensure_option(step)
         if step.get("command"):
             return self.run_command(step)
-        raise ValueError(f"step {step.get('id')!r} has neither command, content nor values")
+        raise ValueError("step %r has neither command, content nor values" % step.get("id"))
 
     def write_file(self, step):
         path, content = step["path"], step["content"]
-        before = _read(path)
+        before = replace_file(path, content, int(str(step.get("mode") or "0644"), 8))
         if before == content:
-            return {"outcome": "absent", "changed": False, "msg": f"{path} already in place"}
+            return {"outcome": "absent", "changed": False, "msg": "%s already in place" % path}
         self.diffs.append({"before_header": path, "after_header": path, "before": before or "", "after": content})
-        _write(path, content, int(str(step.get("mode") or "0644"), 8))
-        return {"outcome": "ok", "changed": True, "msg": f"wrote {path}"}
+        return {"outcome": "ok", "changed": True, "msg": "wrote %s" % path}
 
     def ensure_option(self, step):
         path = step["path"]
-        before = _read(path) or ""
-        after = ensure_values(before, step.get("section") or "main", step["option"], list(step["values"]))
+        before, after = add_values(path, step.get("section") or "main", step["option"], step["values"])
         if after == before:
-            return {"outcome": "absent", "changed": False, "msg": f"{step['option']} in {path} already has them"}
+            return {"outcome": "absent", "changed": False, "msg": "%s in %s already has them" % (step["option"], path)}
         self.diffs.append({"before_header": path, "after_header": path, "before": before, "after": after})
-        mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
-        _write(path, after, mode)
-        return {"outcome": "ok", "changed": True, "msg": f"updated {step['option']} in {path}"}
+        return {"outcome": "ok", "changed": True, "msg": "updated %s in %s" % (step["option"], path)}
 
     def run_command(self, step):
-        environ = {"LC_ALL": "C", **{str(k): str(v) for k, v in (step.get("environment") or {}).items()}}
+        environ = {"LC_ALL": "C"}
+        environ.update((str(k), str(v)) for k, v in (step.get("environment") or {}).items())
         argv = [str(arg) for arg in step["command"]]
         if step.get("probe"):
             rc, _out, _err = self.module.run_command(
@@ -253,16 +231,24 @@ class Applier:
             )
             if rc != 0:
                 return {"outcome": "absent", "changed": False, "rc": rc, "msg": "already gone"}
-        rc, out, err = self.module.run_command(argv, environ_update=environ, handle_exceptions=False)
+        retry = step.get("retry") or {}
+        codes = {int(code) for code in retry.get("codes") or ()}
+        attempts = max(1, min(int(retry.get("attempts") or 1), MAX_ATTEMPTS))
+        delay = max(0.0, min(float(retry.get("delay") or 0), MAX_DELAY))
         self.diffs.append({"prepared": " ".join(argv) + "\n"})
+        for attempt in range(1, attempts + 1):
+            rc, out, err = self.module.run_command(argv, environ_update=environ, handle_exceptions=False)
+            if rc not in codes or attempt == attempts:
+                break
+            time.sleep(delay)
+        outcome = outcome_of(step, rc)
         message = _tail(err) or _tail(out)
-        if rc in (step.get("reboot_codes") or ()):
-            return {"outcome": "reboot_pending", "changed": True, "rc": rc, "msg": message}
-        if rc in (step.get("success_codes") or [0]):
-            return {"outcome": "ok", "changed": True, "rc": rc, "msg": ""}
-        if rc in (step.get("absent_codes") or ()):
-            return {"outcome": "absent", "changed": False, "rc": rc, "msg": message}
-        return {"outcome": "failed", "changed": False, "rc": rc, "msg": message or f"exit code {rc}"}
+        if attempt > 1:
+            message = "after %d attempts: %s" % (attempt, message) if message else "after %d attempts" % attempt
+        if outcome == "failed":
+            return {"outcome": "failed", "changed": False, "rc": rc, "msg": message or "exit code %s" % rc}
+        changed = outcome in ("ok", "reboot_pending")
+        return {"outcome": outcome, "changed": changed, "rc": rc, "msg": "" if outcome == "ok" else message}
 
 
 def main():
@@ -275,7 +261,7 @@ def main():
     )
     for index, step in enumerate(module.params["steps"]):
         if not step.get("id"):
-            module.fail_json(msg=f"steps[{index}]: missing 'id'")
+            module.fail_json(msg="steps[%d]: missing 'id'" % index)
     applier = Applier(module)
     actions = applier.run(module.params["steps"])
     failed = [action["step"] for action in actions if action["outcome"] == "failed"]
@@ -288,7 +274,7 @@ def main():
     if module._diff and applier.diffs:
         result["diff"] = applier.diffs
     if failed and module.params["fail_on_step_failure"]:
-        module.fail_json(msg=f"{len(failed)} step(s) failed: {', '.join(failed)}", **result)
+        module.fail_json(msg="%d step(s) failed: %s" % (len(failed), ", ".join(failed)), **result)
     module.exit_json(**result)
 
 

@@ -6,22 +6,20 @@
 #AnsibleRequires -CSharpUtil Ansible.Basic
 #AnsibleRequires -PowerShell ansible_collections.ansible.windows.plugins.module_utils.Process
 
-# Executes the plan's steps in order, as planned on the controller; decides nothing else.
+# Executes the plan's steps in the order given, as planned on the controller; decides nothing else.
+# What an exit code means, which codes are retried, and which steps wait for which all travel in the steps.
 
 $spec = @{
     options = @{
         steps = @{ type = 'list'; elements = 'dict'; required = $true }
         secret_values = @{ type = 'dict'; default = @{}; no_log = $true }
         fail_on_step_failure = @{ type = 'bool'; default = $true }
-        # Read by the action plugin, which sends their encoded values in secret_values instead.
-        kaspersky_kes_password = @{ type = 'str'; no_log = $true }
-        kaspersky_klnagent_password = @{ type = 'str'; no_log = $true }
-        secrets = @{ type = 'dict'; no_log = $true }
     }
     supports_check_mode = $true
 }
 $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
 $secretValues = $module.Params.secret_values
+$goodOutcomes = @('ok', 'absent', 'reboot_pending')
 
 Function Get-LogTail {
     param([String]$Path)
@@ -31,10 +29,11 @@ Function Get-LogTail {
 }
 
 Function Get-Outcome {
+    # The step's exit-code table, as contract.outcome_of reads it: any code it does not list failed.
     param($Step, [Int64]$Rc)
-    if (@($Step.reboot_codes) -contains $Rc) { return 'reboot_pending' }
-    if (@($Step.absent_codes) -contains $Rc) { return 'absent' }
-    if (@($Step.success_codes) -contains $Rc) { return 'ok' }
+    $table = $Step.exit_codes
+    $key = [String]$Rc
+    if ($null -ne $table -and $table.ContainsKey($key)) { return [String]$table[$key] }
     return 'failed'
 }
 
@@ -45,7 +44,7 @@ Function Invoke-CommandStep {
         $commandLine = $commandLine.Replace([String]$placeholder, [String]$secretValues[$placeholder])
     }
     if ($commandLine -match '<secret:([a-z0-9_]+)') {
-        return @{ outcome = 'failed'; rc = $null; msg = "secret option $($Matches[1]) is needed by this step and was not given" }
+        return @{ outcome = 'failed'; rc = $null; msg = "secret $($Matches[1]) is needed by this step and has no value" }
     }
     if ($Step.log) {
         $logDir = Split-Path -Path $Step.log -Parent
@@ -53,13 +52,23 @@ Function Invoke-CommandStep {
     }
     $argv0 = [String]@($Step.command)[0]
     $procArgs = @{ FilePath = $argv0; CommandLine = $commandLine; WaitChildren = [bool]$Step.wait_for_children }
-    $proc = Start-AnsibleWindowsProcess @procArgs
-    # The process util returns a UInt32; compare as the signed value Windows Installer documents.
-    $rc = [Int64][BitConverter]::ToInt32([BitConverter]::GetBytes([UInt32]$proc.ExitCode), 0)
+    $retry = $Step.retry
+    $attempts = 1
+    if ($retry) { $attempts = [Math]::Max(1, [Int32]$retry.attempts) }
+    $try = 0
+    while ($true) {
+        $try++
+        $proc = Start-AnsibleWindowsProcess @procArgs
+        # The process util returns a UInt32; compare as the signed value Windows Installer documents.
+        $rc = [Int64][BitConverter]::ToInt32([BitConverter]::GetBytes([UInt32]$proc.ExitCode), 0)
+        if ($try -ge $attempts -or -not (@($retry.codes) -contains $rc)) { break }
+        Start-Sleep -Seconds ([Int32]$retry.delay)
+    }
     $outcome = Get-Outcome -Step $Step -Rc $rc
     $msg = ''
     if ($outcome -eq 'failed') {
         $msg = "exit code $rc"
+        if ($try -gt 1) { $msg += " after $try attempts" }
         if ($Step.failure_hint) { $msg += "; $($Step.failure_hint)" }
         $tail = Get-LogTail -Path $Step.log
         if ($tail) { $msg += "`n$tail" }
@@ -80,7 +89,7 @@ Function Invoke-AppxStep {
         if ($packages.Count -eq 0) { return @{ outcome = 'absent'; rc = 0; msg = '' } }
         foreach ($package in $packages) { $null = Remove-AppxProvisionedPackage -Online -PackageName $package.PackageName -AllUsers -ErrorAction Stop }
     }
-    return @{ outcome = 'ok'; rc = 0; msg = '' }
+    return @{ outcome = (Get-Outcome -Step $Step -Rc 0); rc = 0; msg = '' }
 }
 
 Function Invoke-ResidueStep {
@@ -94,7 +103,7 @@ Function Invoke-ResidueStep {
         if (-not (Test-Path -LiteralPath $Step.target)) { return @{ outcome = 'absent'; rc = 0; msg = '' } }
         Remove-Item -LiteralPath $Step.target -Recurse -Force -ErrorAction Stop
     }
-    return @{ outcome = 'ok'; rc = 0; msg = '' }
+    return @{ outcome = (Get-Outcome -Step $Step -Rc 0); rc = 0; msg = '' }
 }
 
 Function Invoke-AppLockerStep {
@@ -109,7 +118,7 @@ Function Invoke-AppLockerStep {
     # AppIDSvc's start type is protected from Set-Service on current Windows; sc.exe is the supported way.
     $null = & sc.exe config AppIDSvc start= auto 2>&1
     Start-Service -Name AppIDSvc -ErrorAction Stop
-    return @{ outcome = 'ok'; rc = 0; msg = '' }
+    return @{ outcome = (Get-Outcome -Step $Step -Rc 0); rc = 0; msg = '' }
 }
 
 $actions = [System.Collections.Generic.List[Object]]@()
@@ -118,7 +127,7 @@ $rebootPending = $false
 foreach ($step in $module.Params.steps) {
     $id = [String]$step.id
     $action = @{ step = $id; outcome = 'skipped'; changed = $false; rc = $null; msg = '' }
-    $failedDependency = @($step.depends_on | Where-Object { $_ -and $outcomes[$_] -notin @('ok', 'absent', 'reboot_pending') })
+    $failedDependency = @($step.depends_on | Where-Object { $_ -and $outcomes[$_] -notin $goodOutcomes })
     $fallbackFor = @($step.fallback_for | Where-Object { $_ })
     if ($step.blocked) {
         $action.outcome = 'failed'

@@ -91,9 +91,9 @@ def timed(fn):
     return result, time.perf_counter() - start
 
 
-def peak_memory(catalog, bans, count):
+def peak_memory(catalog, bans, records):
     tracemalloc.start()
-    found = count(catalog.match(generated_records(bans, count)))
+    found = count(catalog.match(generated_records(bans, records)))
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return found, peak

@@ -22,9 +22,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 import conftest  # noqa: E402,F401  pylint: disable=unused-import
 
-from ansible_collections.interdict.bans.plugins.module_utils import intune  # noqa: E402
+from ansible_collections.interdict.bans.plugins.module_utils import intune_graph, intune_inventory  # noqa: E402
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans  # noqa: E402
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog  # noqa: E402
+from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_fleet  # noqa: E402
 
 DEVICES = int(os.environ.get("BENCH_MDM_DEVICES", "100000"))
 NAIVE_SAMPLE = int(os.environ.get("BENCH_MDM_NAIVE_SAMPLE", "2000"))
@@ -46,7 +47,7 @@ def start_simulator(env_file):
 
 
 def api_for(settings):
-    return intune.Intune(
+    return intune_graph.Intune(
         tenant_id=settings["INTUNE_TENANT_ID"],
         client_id=settings["INTUNE_CLIENT_ID"],
         client_secret=settings["INTUNE_CLIENT_SECRET"],
@@ -75,8 +76,12 @@ def naive_crawl(api, catalog, device_ids):
 
     for device_id, apps, _error in api.client.run_concurrently(read, device_ids):
         for app in apps or ():
-            record = intune.software_record(
-                app["displayName"], app["version"], app["publisher"], intune.detected_app_platform(app["platform"]), ""
+            record = intune_inventory.software_record(
+                app["displayName"],
+                app["version"],
+                app["publisher"],
+                intune_graph.detected_app_platform(app["platform"]),
+                "",
             )
             findings.extend((device_id, match["ban"]) for match in catalog.match_record(record))
     return findings
@@ -85,22 +90,25 @@ def naive_crawl(api, catalog, device_ids):
 def main():
     print(f"Intune inventory benchmark: {DEVICES} devices, {LATENCY_MS} ms per call, concurrency {CONCURRENCY}")
     print("(simulated tenant on loopback: no real Intune tenant is reachable here)")
-    catalog = CompiledCatalog(load_bans(["wechat", "tiktok", "kaspersky"]))
+    bans = load_bans(["wechat", "tiktok", "kaspersky"])
+    catalog = CompiledCatalog(bans)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         proc, settings = start_simulator(os.path.join(tmp, "env"))
         print(f"simulator ready in {time.perf_counter() - started:.1f} s")
         try:
             rows = []
+            inventories = {}
             for method in ("export", "detected_apps"):
                 api = api_for(settings)
                 result, elapsed, peak = measure(
-                    lambda api=api, method=method: intune.inventory(api, catalog, method=method)
+                    lambda api=api, method=method: intune_inventory.inventory(api, catalog, method=method)
                 )
                 rows.append(
                     (f"interdict ({method})", api.client.stats["requests"], elapsed, peak, len(result["findings"]))
                 )
                 assert result["complete"], result["problems"]
+                inventories[method] = result
             api = api_for(settings)
             devices = api.managed_devices(["ios", "android"])
             sample = [d["id"] for d in devices[:NAIVE_SAMPLE]]
@@ -125,6 +133,15 @@ def main():
     naive = rows[-1]
     for name, calls, elapsed, _peak, _f in rows[:-1]:
         print(f"ratio naive/{name}: API calls x{naive[1] / calls:.0f}, wall time x{naive[2] / elapsed:.0f}")
+
+    # Every device through the one planner, then one host result each: controller time, no API call.
+    inventory = inventories["export"]
+    fleet, plan_s, plan_peak = measure(lambda: _mdm_fleet.plan_fleet(inventory, bans, mode="enforce"))
+    results, result_s, result_peak = measure(lambda: _mdm_fleet.fleet_results(fleet, bans))
+    print(
+        f"planning {len(fleet['devices'])} devices: {plan_s:.1f} s, peak {plan_peak / 2**20:.1f} MiB; "
+        f"{len(results)} host results: {result_s:.1f} s, peak {result_peak / 2**20:.1f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import time
 
 import _collection  # noqa: F401  pylint: disable=unused-import
 
-from ansible_collections.interdict.bans.plugins.modules.software_facts import DPKG_FORMAT, parse_dpkg
+from ansible_collections.interdict.bans.plugins.module_utils.facts_linux import DPKG_FORMAT, parse_dpkg
 
 NAIVE_PACKAGES = 100
 PARSE_LINES = (50_000, 500_000)

@@ -17,9 +17,11 @@ import time
 
 import pytest
 
-from ansible_collections.interdict.bans.plugins.module_utils import intune
+from ansible_collections.interdict.bans.plugins.module_utils import intune_changes, intune_graph, intune_inventory
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
+from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
+from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_fleet
 
 sys.path.insert(0, os.path.dirname(__file__))
 from mdm_simulator import Simulator
@@ -44,9 +46,23 @@ def catalog():
     return CompiledCatalog(load_bans(["wechat", "tiktok", "kaspersky"]))
 
 
+BANS = ["wechat", "tiktok", "kaspersky"]
+
+
 def fast_api(sim, **extra):
     # Backoff waits are shortened so fault runs stay quick; the retry logic is the real one.
-    return intune.Intune(**sim.module_args(), sleep=lambda s: time.sleep(min(s, 0.02)), **extra)
+    return intune_graph.Intune(**sim.module_args(), sleep=lambda s: time.sleep(min(s, 0.02)), **extra)
+
+
+def read(sim, catalog, **options):
+    return intune_inventory.inventory(fast_api(sim), catalog, now=sim.fleet.now, **options)
+
+
+def results(inventory, bans=BANS, **planning):
+    """Every device planned by the one planner, then one host result each (an audit)."""
+    loaded = load_bans(bans)
+    fleet = _mdm_fleet.plan_fleet(inventory, loaded, now="2026-11-28", **planning)
+    return _mdm_fleet.fleet_results(fleet, loaded, run={"id": "test-run", "started": "2026-11-28T12:00:00Z"})
 
 
 def infected(result):
@@ -62,7 +78,7 @@ def visible_truth(sim):
 @pytest.mark.parametrize("method", ["export", "detected_apps"])
 def test_inventory_finds_exactly_the_visible_infections(catalog, method):
     with Simulator(devices=1500, page_size=100) as sim:
-        result = intune.inventory(fast_api(sim), catalog, method=method, now=sim.fleet.now)
+        result = read(sim, catalog, method=method)
         assert result["complete"], result["problems"]
         assert result["method"] == method
         assert sorted({(d, a) for d, _b, a in infected(result)}) == visible_truth(sim)
@@ -72,54 +88,102 @@ def test_inventory_finds_exactly_the_visible_infections(catalog, method):
         assert not names & {"TickTick", "QQ", "Tencent Meeting", "WeCom", "CapCut - Video Editor"}
         # Asked only about what is banned: far fewer calls than devices.
         assert sim.stats["requests"] < 60
+        # Every device carries its evidence; the app objects the planner needs come along.
+        states = {(d["inventory"], d["sources"][0]["state"]) for d in result["devices"]}
+        assert states == {("read", "read"), ("managed_apps_only", "partial"), ("stale", "failed")}
+        assert {(a["platform"], a["identifier"]) for a in result["mdm_apps"]} == {
+            ("ios", "com.tencent.xin"),
+            ("ios", "com.zhiliaoapp.musically"),
+            ("android", "com.tencent.mm"),
+            ("android", "com.zhiliaoapp.musically"),
+        }
+        assert all(f["software"]["device_id"] == f["device_id"] for f in result["findings"])
 
 
 def test_fault_runs_lose_nothing(catalog):
     with Simulator(devices=1500, page_size=100) as sim:
-        clean = intune.inventory(fast_api(sim), catalog, now=sim.fleet.now)
+        clean = read(sim, catalog)
         for method in ("export", "detected_apps"):
             sim.set_faults(**FAULTS)
-            faulty = intune.inventory(fast_api(sim), catalog, method=method, now=sim.fleet.now)
+            faulty = read(sim, catalog, method=method)
             sim.set_faults()
             assert sum(sim.stats["faults"].values()) > 0
             if faulty["complete"]:
                 assert infected(faulty) == infected(clean)
                 assert faulty["devices_scanned"] == clean["devices_scanned"]
             else:
-                results = intune.device_results(faulty, load_bans(["wechat"]))
-                assert all(r["status"] != "compliant" for r in results)
+                assert all(r["status"] != "compliant" for r in results(faulty, ["wechat"]))
 
 
 def test_server_ignoring_filter_flags_nothing_extra(catalog):
     with Simulator(devices=800, faults={"ignore_filter": True}) as sim:
-        result = intune.inventory(fast_api(sim), catalog, now=sim.fleet.now)
+        result = read(sim, catalog)
         assert result["complete"]
         assert sorted({(d, a) for d, _b, a in infected(result)}) == visible_truth(sim)
 
 
 def test_incomplete_listing_is_never_compliant(catalog):
     with Simulator(devices=800, page_size=50, faults={"rate_truncate": 0.5}) as sim:
-        result = intune.inventory(fast_api(sim), catalog, now=sim.fleet.now)
+        result = read(sim, catalog)
         assert not result["complete"]
         assert any("paging ended" in p for p in result["problems"])
-        statuses = {r["status"] for r in intune.device_results(result, load_bans(["wechat", "tiktok", "kaspersky"]))}
-        assert "compliant" not in statuses
+        records = results(result)
+        assert "compliant" not in {r["status"] for r in records}
+        # The tenant itself is in the report: devices the listing lost have no other name there.
+        tenant = [r for r in records if r["host"] == f"intune:{sim.tenant_id}"]
+        assert tenant and tenant[0]["status"] == "unknown" and "paging ended" in tenant[0]["reason"]
 
 
 def test_stale_and_personal_devices_are_unknown(catalog):
     with Simulator(devices=600) as sim:
-        result = intune.inventory(fast_api(sim), catalog, now=sim.fleet.now)
-        results = intune.device_results(result, load_bans(["wechat", "tiktok", "kaspersky"]))
+        records = results(read(sim, catalog))
         by_state = {}
-        for record in results:
+        for record in records:
             by_state.setdefault(record["mdm"]["inventory"], set()).add(record["status"])
+            assert record["per_ban"].keys() == set(BANS)
+            if record["mdm"]["inventory"] != "read":
+                assert "compliant" not in record["per_ban"].values(), record
         assert by_state["stale"] <= {"unknown", "non_compliant"}
         assert by_state["managed_apps_only"] <= {"unknown", "non_compliant"}
         assert "compliant" in by_state["read"]
-        assert all(r["source"] == "mdm" and r["platform"] in ("ios", "android") for r in results)
+        assert all(r["source"] == "mdm" and r["platform"] in ("ios", "android") for r in records)
+        assert all(r["run_id"] == "test-run" for r in records)
 
 
-def run_playbook(sim, tmp_path, *args, check=False):
+def test_device_missing_from_the_listing_stays_in_the_report(catalog):
+    with Simulator(devices=600) as sim:
+        carriers = {t["device_id"]: t["device_name"] for t in sim.fleet.truth() if t["visible"] and not t["stale"]}
+        infected_id, infected_name = sorted(carriers.items())[0]
+        clean = next(d for d in sim.fleet.devices if d.os == "ios" and d.id not in carriers)
+        sim.set_faults(unlisted_devices=[infected_id, clean.id])
+        result = read(sim, catalog)
+        assert result["complete"], "the listing itself says nothing is missing"
+        assert infected_id not in {d["id"] for d in result["devices"] if d["listed"]}
+        # The inventory plugin knew the clean device; the report must say it was not seen, not forget it.
+        records = {r["host"]: r for r in results(result, expected_devices=[clean.name])}
+        assert records[clean.name]["status"] == "unknown"
+        assert "not in the intune device listing" in records[clean.name]["reason"].lower()
+        # The infected device is named only by the app report: still there, never compliant.
+        assert records[infected_name]["status"] in ("unknown", "non_compliant")
+        assert records[infected_name]["sources"][0]["state"] == "failed"
+        assert "not in the Intune device listing" in records[infected_name]["sources"][0]["reason"]
+
+
+def test_failed_listing_is_an_error_and_the_tenant_is_unknown(catalog):
+    with Simulator(devices=300, faults={"listing_status": 503}) as sim:
+        result = read(sim, catalog)
+        assert result["listing_error"] and "managedDevices" in result["listing_error"]
+        assert not result["complete"] and result["devices_scanned"] == 0
+        records = results(result)
+        tenant = next(r for r in records if r["host"] == f"intune:{sim.tenant_id}")
+        assert tenant["status"] == "unknown" and "device listing failed" in tenant["reason"]
+        # What the app reports named is still reported, never compliant.
+        named = {f["device_name"] for f in result["findings"]}
+        assert named and named <= {r["host"] for r in records}
+        assert all(r["status"] != "compliant" for r in records)
+
+
+def run_playbook(sim, tmp_path, *args, check=False, extra=None):
     env = dict(os.environ)
     env.update(
         ANSIBLE_COLLECTIONS_PATH=f"{ROOT}/.collections:{ROOT}/.venv/lib/python3.11/site-packages",
@@ -130,6 +194,8 @@ def run_playbook(sim, tmp_path, *args, check=False):
     command = [f"{VENV_BIN}/ansible-playbook", "-i", "localhost,", "-c", "local", PLAYBOOK, "-e", f"result_file={out}"]
     command += ["-e", f"ansible_python_interpreter={sys.executable}"]
     command += list(args) + (["--check", "--diff"] if check else [])
+    if extra:
+        command += ["-e", json.dumps(extra)]
     proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc, json.loads(out.read_text()) if out.exists() else None
@@ -149,7 +215,11 @@ def test_playbook_enforces_idempotently_and_state_changes_at_sync(tmp_path):
         assert any(a["intent"] == "required" and a["app"] == "TikTok" for a in deleted)
         touched = {a["app"] for a in first["uninstall"]["actions"]}
         assert "TickTick" not in touched and "Microsoft Outlook" not in touched
-        assert first["uninstall"]["not_enforceable"], "personal-device findings are reported as not enforceable"
+        assert {a["outcome"] for a in first["uninstall"]["apps"]} == {"pending"}
+        # A copy Intune did not install is reported with the reason, never silently skipped.
+        skipped = [s["reason"] for r in first["results"] for s in r["skipped"]]
+        assert "user-installed: an Intune uninstall assignment cannot remove it" in skipped
+        assert {r["mode"] for r in first["results"]} == {"enforce"}
         # The customer's own profile entry survives; our profile was created with the banned bundle ids.
         configs = {c["displayName"]: c for c in sim.fleet.configurations.values()}
         ours = configs["interdict.bans blocked apps (iOS)"]
@@ -159,6 +229,8 @@ def test_playbook_enforces_idempotently_and_state_changes_at_sync(tmp_path):
 
         _proc, second = run_playbook(sim, tmp_path)
         assert not second["uninstall"]["changed"] and not second["block"]["changed"]
+        pending = [a for r in second["results"] for a in r["actions"] if a["method"] == "mdm_uninstall"]
+        assert pending and {a["outcome"] for a in pending} == {"pending"}
 
         # Devices check in: managed copies go, user-installed ones stay.
         managed_before = [t for t in sim.fleet.truth() if t["managed"] and t["platform"] in ("ios", "android")]
@@ -170,17 +242,67 @@ def test_playbook_enforces_idempotently_and_state_changes_at_sync(tmp_path):
         assert len(third["phones"]["findings"]) < len(first["phones"]["findings"])
 
 
+def exempt_holder(sim, app="WeChat", platform="ios"):
+    """A company device Intune fully reads whose copy of ``app`` Intune installed, and the other such devices."""
+    holders = sorted(
+        (t["device_name"], t["device_id"])
+        for t in sim.fleet.truth()
+        if t["app"] == app
+        and t["platform"] == platform
+        and t["managed"]
+        and t["ownership"] == "company"
+        and not t["stale"]
+    )
+    assert len(holders) >= 2, "the fleet needs two devices with a managed copy"
+    return holders[0], holders[1:]
+
+
+EXCEPTION = {"approver": "CISO", "reason": "liaison with a partner agency", "expires": "2099-12-31"}
+
+
+def test_exception_without_exclusion_group_refuses_that_app_only(tmp_path):
+    with Simulator(devices=600, infected_rate=0.1) as sim:
+        (exempt_name, _exempt_id), others = exempt_holder(sim)
+        wechat_ios = next(a for a in sim.fleet.mobile_apps.values() if a.get("bundleId") == "com.tencent.xin")
+        before = json.dumps(wechat_ios["assignments"], sort_keys=True)
+        _proc, run = run_playbook(
+            sim, tmp_path, extra={"exceptions": [dict(EXCEPTION, hosts=[exempt_name], bans=["wechat"])]}
+        )
+        # An uninstall assignment would reach the exempt device too: WeChat on iOS is left as it is.
+        assert json.dumps(wechat_ios["assignments"], sort_keys=True) == before
+        refused = next(a for a in run["uninstall"]["apps"] if a["id"] == wechat_ios["id"])
+        assert refused["outcome"] == "failed" and exempt_name in refused["msg"] and "exclusion" in refused["msg"]
+        # Every other banned app still gets its uninstall.
+        assert {a["outcome"] for a in run["uninstall"]["apps"] if a["id"] != wechat_ios["id"]} == {"pending"}
+        records = {r["host"]: r for r in run["results"]}
+        assert records[exempt_name]["status"] == "exempt"
+        for name, _id in others:
+            action = next(a for a in records[name]["actions"] if a["method"] == "mdm_uninstall")
+            assert action["outcome"] == "failed" and "exclusion group" in action["msg"]
+            assert records[name]["status"] == "failed"
+        # The iOS block of WeChat would hide it on the exempt device as well.
+        ours = next(
+            c
+            for c in sim.fleet.configurations.values()
+            if c["displayName"].endswith("(iOS)") and c.get("description") == intune_changes.OWNED_MARKER
+        )
+        listed = {i["appId"] for i in ours["appsVisibilityList"]}
+        assert "com.tencent.xin" not in listed and "com.zhiliaoapp.musically" in listed
+        sim.fleet.sync()
+        assert (exempt_name, "WeChat") in {(t["device_name"], t["app"]) for t in sim.fleet.truth()}
+
+
 def test_customer_profile_patched_not_replaced(tmp_path):
     with Simulator(devices=200) as sim:
         api = fast_api(sim)
         bans = load_bans(["tiktok"])
         configs = api.device_configurations()
-        plan = intune.plan_block(
+        plan = intune_changes.plan_block(
             bans, configs, "ios", "Contoso iOS restrictions", {"compliantAppsList": "compliantAppListType"}
         )
         assert plan["action"] == "update" and not plan["owned"]
         api.update_configuration(plan["id"], plan["body"])
-        again = intune.plan_block(
+        again = intune_changes.plan_block(
             bans,
             api.device_configurations(),
             "ios",
@@ -207,8 +329,8 @@ def test_secret_never_in_verbose_output(tmp_path):
 def test_wrong_secret_names_endpoint_not_secret(catalog):
     with Simulator(devices=50) as sim:
         args = {**sim.module_args(), "client_secret": "wrong-secret-value-123"}
-        api = intune.Intune(**args)
-        with pytest.raises(intune.MDMError) as error:
+        api = intune_graph.Intune(**args)
+        with pytest.raises(MDMError) as error:
             api.managed_devices()
         message = str(error.value)
         assert "oauth2/v2.0/token" in message and "401" in message and "invalid_client" in message

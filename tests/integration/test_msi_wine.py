@@ -5,10 +5,12 @@ product codes; the Endpoint Security one refuses to uninstall unless
 KLLOGIN/KLPASSWD are right, the Network Agent one unless KLUNINSTPASSWD is the
 UTF-16LE hex of its password (launch conditions, checked by msiexec itself).
 They are installed under Wine's msiexec, read back from Wine's registry as
-software records, matched against the bundled catalog, planned, and exactly
-the planned argv is run. Wine hands back exit codes modulo 256; the step
-outcome goes through windows_steps.classify_exit(truncated=True), the one place
-that maps them.
+software records, matched against the bundled catalog and planned by the one
+planner. The test checks the plan's decisions (order, depends_on, exit codes)
+and runs exactly the planned argv, with the secrets substituted by
+``_windows_steps.substitute_argv``. An outcome is read only through
+``contract.outcome_of``; Wine hands back exit codes modulo 256, which
+``_windows_steps.normalize_exit_code(truncated=True)`` maps back.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import sys
 
 import pytest
 
-from ansible_collections.interdict.bans.plugins.module_utils import catalog, matching, planning, windows_steps
+from ansible_collections.interdict.bans.plugins.module_utils import catalog, contract, matching
+from ansible_collections.interdict.bans.plugins.plugin_utils import _planning, _windows_steps
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from msi_products import AGENT_PASSWORD, KES_PASSWORD, PRODUCTS, WIXL, build_msis
@@ -109,111 +112,126 @@ def install_all(wine):
     assert {p["code"] for p in PRODUCTS.values()} <= codes
 
 
-def plan_for(wine, **options):
+SECRETS = {"kaspersky_kes_password": KES_PASSWORD, "kaspersky_klnagent_password": AGENT_PASSWORD}
+
+
+def plan_for(wine, secrets=None, **options):
     bans = catalog.load_bans(["kaspersky"])
-    records = wine.records()
-    findings = matching.match(records, bans)
-    builder_options = {"log_dir": "C:\\interdict-logs", **options}
-    return planning.removal_plan(
-        findings, bans, host="wine", mode="enforce", records=records, blocks=False, builder_options=builder_options
+    findings = matching.match(wine.records(), bans)
+    return _planning.removal_plan(
+        findings,
+        bans,
+        host="wine",
+        mode="enforce",
+        platform="windows",
+        blocks=False,
+        options={"log_dir": "C:\\interdict-logs", **options},
+        secrets_set=sorted(secrets or ()),
     )
 
 
-def execute(wine, plan, secrets):
-    """Run every step's argv exactly as planned; honour depends_on as win_software_apply does."""
-    outcomes = {}
+def run_step(wine, step, secrets):
+    """Run one planned step's argv under Wine; return (outcome, real exit code)."""
+    assert not step.get("blocked"), step["blocked"]
     wine.settle()
-    for step in plan["steps"]:
-        if step.get("blocked"):
-            outcomes[step["id"]] = ("failed", None, step["blocked"])
-            continue
-        if any(
-            outcomes.get(dep, ("failed",))[0] not in ("ok", "absent", "reboot_pending")
-            for dep in step.get("depends_on", ())
-        ):
-            outcomes[step["id"]] = ("skipped", None, "an earlier step failed")
-            continue
-        argv = windows_steps.substitute_argv(step["command"], secrets)
-        result = wine.run(argv)
-        outcomes[step["id"]] = (
-            windows_steps.classify_exit(step, result.returncode, truncated=True),
-            result.returncode,
-            "",
-        )
-    return outcomes
+    result = wine.run(_windows_steps.substitute_argv(step, secrets, {}))
+    rc = _windows_steps.normalize_exit_code(result.returncode, truncated=True)
+    return contract.outcome_of(step, rc), rc
+
+
+def msi_steps(plan):
+    return {product: next(s for s in plan["steps"] if s["target"] == PRODUCTS[product]["code"]) for product in PRODUCTS}
 
 
 def test_planned_commands_remove_protected_products_in_order(wine):
     install_all(wine)
-    secrets = {"kaspersky_kes_password": KES_PASSWORD, "kaspersky_klnagent_password": AGENT_PASSWORD}
-    plan = plan_for(wine, secrets_set=sorted(secrets))
-    msi_steps = [step for step in plan["steps"] if step["method"] == "msi"]
-    targets = [step["target"] for step in msi_steps]
-    assert set(targets) == {p["code"] for p in PRODUCTS.values()}
-    # Endpoint Security first, Network Agent last, whatever the registry order.
-    assert targets[0] == PRODUCTS["kes"]["code"] and targets[-1] == PRODUCTS["agent"]["code"]
-    kes_step = msi_steps[0]
-    assert (
-        "KLLOGIN=KLAdmin" in kes_step["command"] and "KLPASSWD=<secret:kaspersky_kes_password>" in kes_step["command"]
-    )
-    assert kes_step["command"][:3] == ["msiexec.exe", "/x", PRODUCTS["kes"]["code"]]
-    assert kes_step["command"][-4:] == [
+    plan = plan_for(wine, SECRETS)
+    steps = msi_steps(plan)
+    kes, antivirus, agent = steps["kes"], steps["antivirus"], steps["agent"]
+    # Endpoint Security first, Network Agent last, whatever the registry order; each waits for the earlier.
+    assert [s["target"] for s in plan["steps"]] == [kes["target"], antivirus["target"], agent["target"]]
+    assert "depends_on" not in kes
+    assert antivirus["depends_on"] == [kes["id"]]
+    assert sorted(agent["depends_on"]) == sorted([kes["id"], antivirus["id"]])
+    for step in plan["steps"]:
+        assert step["exit_codes"] == _windows_steps.MSI_EXIT_CODES
+        assert step["retry"] == {"codes": [1618], "attempts": 3, "delay": 30}
+    assert kes["command"][:3] == ["msiexec.exe", "/x", PRODUCTS["kes"]["code"]]
+    assert "KLLOGIN=KLAdmin" in kes["command"] and "KLPASSWD=<secret:kaspersky_kes_password>" in kes["command"]
+    assert kes["command"][-4:] == [
         "/qn",
         "/norestart",
         "/l*v",
         "C:\\interdict-logs\\kaspersky-6B2C1C8E-4F5A-4D2B-9E61-3A7C0F1D2E01.log",
     ]
-    assert "KLUNINSTPASSWD=<secret:kaspersky_klnagent_password:utf16le_hex>" in msi_steps[-1]["command"]
-    for secret in secrets.values():
+    assert "KLUNINSTPASSWD=<secret:kaspersky_klnagent_password>" in agent["command"]
+    assert [s["encoding"] for s in agent["secrets"]] == ["utf16le_hex"]
+    for secret in SECRETS.values():
         assert secret not in repr(plan)
 
-    outcomes = execute(wine, plan, secrets)
-    assert {outcome for outcome, _rc, _msg in outcomes.values()} == {"ok"}, outcomes
+    outcomes = [run_step(wine, step, SECRETS) for step in plan["steps"]]
+    assert outcomes == [("ok", 0)] * 3
     assert not ({p["code"] for p in PRODUCTS.values()} & wine.installed_codes())
 
     # Idempotent: the same commands again report "already gone" (1605 arrives from Wine as 69).
-    again = execute(wine, plan, secrets)
-    assert {rc for _o, rc, _m in again.values()} == {1605 % 256}
-    assert {outcome for outcome, _rc, _msg in again.values()} == {"absent"}
+    again = [run_step(wine, step, SECRETS) for step in plan["steps"]]
+    assert again == [("absent", 1605)] * 3
 
 
-def test_missing_password_fails_the_step_names_the_option_and_keeps_the_agent(wine):
+def test_missing_password_fails_the_step_names_the_secret_and_keeps_the_rest(wine):
     install_all(wine)
     plan = plan_for(wine)  # no secrets given, protection "auto"
-    steps = {step["target"]: step for step in plan["steps"]}
-    kes = steps[PRODUCTS["kes"]["code"]]
+    steps = msi_steps(plan)
+    kes = steps["kes"]
     assert "kaspersky_kes_password" in kes["failure_hint"]
-    outcomes = execute(wine, plan, {})
-    assert outcomes[kes["id"]][0] == "failed" and outcomes[kes["id"]][1] == 1603 % 256
-    assert windows_steps.normalize_exit_code(outcomes[kes["id"]][1], truncated=True) == 1603
-    # The agent waits for Endpoint Security, so it is still there.
-    agent = steps[PRODUCTS["agent"]["code"]]
-    assert outcomes[agent["id"]][0] == "skipped"
-    codes = wine.installed_codes()
-    assert PRODUCTS["kes"]["code"] in codes and PRODUCTS["agent"]["code"] in codes
-    # The unprotected product was removed all the same.
-    assert PRODUCTS["antivirus"]["code"] not in codes
+    assert "INTERDICT_KASPERSKY_KES_PASSWORD" in kes["failure_hint"]
+    assert not kes["secrets"] and not any("KLPASSWD" in arg for arg in kes["command"])
+    assert run_step(wine, kes, {}) == ("failed", 1603)
+    # Everything after Endpoint Security waits for it, so the executor runs nothing else.
+    assert kes["id"] in steps["antivirus"]["depends_on"] and kes["id"] in steps["agent"]["depends_on"]
+    assert {p["code"] for p in PRODUCTS.values()} <= wine.installed_codes()
 
     # Protection declared "on": the plan blocks the step up front instead of running it.
-    blocked = plan_for(wine, password_protection="on")
-    kes = next(step for step in blocked["steps"] if step["target"] == PRODUCTS["kes"]["code"])
-    assert kes["blocked"] == "password protection is on and no password was given: set kaspersky_kes_password"
+    blocked = msi_steps(plan_for(wine, password_protection="on"))["kes"]
+    assert blocked["blocked"] == (
+        "password protection is on and no password was given: set secret kaspersky_kes_password "
+        "(or the environment variable INTERDICT_KASPERSKY_KES_PASSWORD)"
+    )
 
-    # With the passwords, the leftovers go.
-    secrets = {"kaspersky_kes_password": KES_PASSWORD, "kaspersky_klnagent_password": AGENT_PASSWORD}
-    outcomes = execute(wine, plan_for(wine, secrets_set=sorted(secrets)), secrets)
-    assert {outcome for outcome, _rc, _msg in outcomes.values()} == {"ok"}, outcomes
+    # With the passwords, everything goes.
+    plan = plan_for(wine, SECRETS)
+    assert [run_step(wine, step, SECRETS)[0] for step in plan["steps"]] == ["ok"] * 3
     assert not ({p["code"] for p in PRODUCTS.values()} & wine.installed_codes())
 
 
 def test_wrong_agent_password_fails(wine):
     install_all(wine)
-    secrets = {"kaspersky_kes_password": KES_PASSWORD, "kaspersky_klnagent_password": "not-it"}
-    outcomes = execute(wine, plan_for(wine, secrets_set=sorted(secrets)), secrets)
-    agent_id = next(i for i in outcomes if PRODUCTS["agent"]["code"] in i)
-    assert outcomes[agent_id][0] == "failed", outcomes
+    wrong = dict(SECRETS, kaspersky_klnagent_password="not-it")
+    plan = plan_for(wine, wrong)
+    steps = msi_steps(plan)
+    assert run_step(wine, steps["kes"], wrong) == ("ok", 0)
+    assert run_step(wine, steps["antivirus"], wrong) == ("ok", 0)
+    assert run_step(wine, steps["agent"], wrong) == ("failed", 1603)
     assert PRODUCTS["agent"]["code"] in wine.installed_codes()
-    # Clean up for other tests with the right one.
-    secrets["kaspersky_klnagent_password"] = AGENT_PASSWORD
-    outcomes = execute(wine, plan_for(wine, secrets_set=sorted(secrets)), secrets)
-    assert PRODUCTS["agent"]["code"] not in wine.installed_codes(), outcomes
+    # The right one removes it.
+    assert run_step(wine, steps["agent"], SECRETS) == ("ok", 0)
+    assert PRODUCTS["agent"]["code"] not in wine.installed_codes()
+
+
+def test_password_from_the_environment_variable_an_awx_credential_sets(wine):
+    install_all(wine)
+    environ = {
+        "INTERDICT_KASPERSKY_KES_PASSWORD": KES_PASSWORD,
+        "INTERDICT_KASPERSKY_KLNAGENT_PASSWORD": AGENT_PASSWORD,
+    }
+    # An empty given value (an empty role default) does not mask the environment.
+    given = {"kaspersky_kes_password": "", "kaspersky_klnagent_password": ""}
+    bans = catalog.load_bans(["kaspersky"])
+    available = sorted(s["name"] for s in bans[0]["secrets"] if catalog.secret_value(s, given, environ))
+    plan = plan_for(wine, available)
+    for step in plan["steps"]:
+        wine.settle()
+        result = wine.run(_windows_steps.substitute_argv(step, given, environ))
+        rc = _windows_steps.normalize_exit_code(result.returncode, truncated=True)
+        assert contract.outcome_of(step, rc) == "ok", (step["id"], rc)
+    assert not ({p["code"] for p in PRODUCTS.values()} & wine.installed_codes())

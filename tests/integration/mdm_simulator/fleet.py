@@ -355,6 +355,13 @@ class Fleet:
                 for app in self.visible_apps(device):
                     self.devices_by_app.setdefault(app, []).append(device)
 
+    def add_group(self, name, device_ids):
+        """An Entra group holding these devices (for example the excepted ones); returns its id."""
+        with self.lock:
+            group_id = stable_id("group", name)
+            self.groups[group_id] = {"displayName": name, "members": set(device_ids)}
+            return group_id
+
     # -- what Intune can see ---------------------------------------------------------
 
     def visible_apps(self, device):

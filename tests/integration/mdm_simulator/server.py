@@ -6,8 +6,9 @@ No real Intune tenant is reachable from here; this server answers with the
 shapes Microsoft documents (see docs/mdm.md) so the modules, the inventory
 plugin and the benchmarks run end to end. Faults are injected on demand:
 latency, 429 with and without Retry-After, 5xx, tokens that expire early,
-connections reset without an answer, listings that end early, and a server
-that ignores ``$filter``.
+connections reset without an answer, listings that end early, a server
+that ignores ``$filter``, devices the listing leaves out while the app
+reports still name them, and a device listing that always fails.
 
 Control endpoints (not Graph) under ``/_sim/``: ``POST /_sim/sync`` (devices
 check in), ``GET /_sim/truth``, ``GET /_sim/stats``, ``POST /_sim/faults``.
@@ -44,6 +45,8 @@ DEFAULT_FAULTS = {
     "rate_truncate": 0.0,  # a listing page that ends without its nextLink
     "ignore_filter": False,
     "token_ttl": None,  # seconds a token really lives (expires_in still says 3599)
+    "unlisted_devices": (),  # device ids managedDevices leaves out (the app reports still name them)
+    "listing_status": None,  # an HTTP status every managedDevices listing answers with (e.g. 503)
 }
 
 
@@ -208,6 +211,9 @@ class Simulator:
         parts = [unquote(p) for p in rest.strip("/").split("/")]
         fleet = self.fleet
         if parts[:2] == ["deviceManagement", "managedDevices"] and len(parts) == 2 and method == "GET":
+            if self.faults.get("listing_status"):
+                status = int(self.faults["listing_status"])
+                raise GraphError(status, "ServiceUnavailable", "The managedDevices listing is not available.")
             return self._page(self._devices(query), query, version_root + rest, "managedDevices", fleet.now)
         if parts[:2] == ["deviceManagement", "managedDevices"] and len(parts) == 4 and parts[3] == "detectedApps":
             device = fleet.by_id.get(parts[2])
@@ -252,12 +258,13 @@ class Simulator:
     def _devices(self, query):
         """Devices matching $filter; cached per filter and fleet state, rendered only a page at a time."""
         fleet = self.fleet
-        key = (query.get("$filter"), bool(self.faults.get("ignore_filter")), fleet.now)
+        unlisted = frozenset(self.faults.get("unlisted_devices") or ())
+        key = (query.get("$filter"), bool(self.faults.get("ignore_filter")), fleet.now, unlisted)
         with self._lock:
             cached = self._device_cache.get(key)
         if cached is None:
             with fleet.lock:
-                rendered = [dict(d.to_graph(fleet.now), _d=d) for d in fleet.devices]
+                rendered = [dict(d.to_graph(fleet.now), _d=d) for d in fleet.devices if d.id not in unlisted]
             cached = [item["_d"] for item in self._filter(rendered, query)]
             with self._lock:
                 self._device_cache = {key: cached}

@@ -16,9 +16,34 @@ def test_both_filters_are_exported():
 
 
 def test_sources_may_be_the_facts_mapping():
-    sources = {"platform": "linux", "read": {"dpkg": 1}, "absent": ["rpm"], "failed": [], "complete": True}
+    sources = {
+        "platform": "linux",
+        "sources": [
+            {"source": "dpkg", "state": "read", "records": 1, "reason": ""},
+            {"source": "rpm", "state": "absent", "records": 0, "reason": ""},
+        ],
+    }
     plan = removal_plan(match(RECORDS, BANS), BANS, host="h", sources=sources, max_removals="5")
+    # dpkg was read: an apt pin can work there; rpm is absent: no dnf exclude.
     assert [s["method"] for s in plan["steps"]] == ["dpkg", "apt_pin"]
+
+
+def test_a_secret_comes_from_its_declared_environment_variable(monkeypatch):
+    monkeypatch.delenv("INTERDICT_KASPERSKY_KES_PASSWORD", raising=False)
+    record = {
+        "name": "Kaspersky Endpoint Security for Windows",
+        "identifier": "{9A017278-F7F4-4DF9-A482-0B97B70DD7ED}",
+        "platform": "windows",
+        "source": "registry",
+        "windows_installer": True,
+    }
+    findings = match([record], BANS)
+    # An empty value (a role default) does not mask the variable an AWX credential injects.
+    assert "KLPASSWD" not in str(removal_plan(findings, BANS, secrets={"kaspersky_kes_password": ""})["steps"])
+    monkeypatch.setenv("INTERDICT_KASPERSKY_KES_PASSWORD", "from-awx")
+    plan = removal_plan(findings, BANS, secrets={"kaspersky_kes_password": ""})
+    assert "KLPASSWD=<secret:kaspersky_kes_password>" in plan["steps"][0]["command"]
+    assert "from-awx" not in str(plan)
 
 
 def test_bad_exceptions_become_one_filter_error():
@@ -43,5 +68,5 @@ def test_host_result_of_a_failed_inventory_is_unknown():
 
 def test_host_result_ignores_a_skipped_apply():
     plan = removal_plan(match(RECORDS, BANS), BANS, host="h", sources=["dpkg"])
-    record = host_result(plan, "h", apply={"skipped": True, "changed": False}, bans=BANS)
+    record = host_result(plan, "h", actions={"skipped": True, "changed": False}, bans=BANS)
     assert record["status"] == "non_compliant" and record["actions"][0]["outcome"] == "planned"

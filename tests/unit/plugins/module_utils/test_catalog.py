@@ -9,6 +9,7 @@ from ansible_collections.interdict.bans.plugins.module_utils.catalog import (
     PLATFORMS,
     BanError,
     load_bans,
+    secret_value,
     validate_ban,
 )
 
@@ -24,6 +25,32 @@ GOOD = {
         }
     },
 }
+
+
+SECRET = {
+    "name": "deepseek_agent_password",
+    "env": "DEEPSEEK_AGENT_PASSWORD",
+    "encoding": "utf16le_hex",
+    "description": "uninstall password of the DeepSeek agent",
+}
+WINDOWS = {
+    "names": [{"pattern": "DeepSeek Agent.*", "source": "test"}],
+    "remove": {
+        "order": {"first": ["DeepSeek Agent Core.*"], "last": ["DeepSeek Agent Updater.*"]},
+        "products": [
+            {
+                "name": "DeepSeek Agent.*",
+                "password": {"property": "UNINSTALLPASSWORD", "secret": "deepseek_agent_password"},
+                "source": "test",
+            }
+        ],
+    },
+}
+
+
+def with_secret(data):
+    data["secrets"] = [dict(SECRET)]
+    data["platforms"]["windows"] = copy.deepcopy(WINDOWS)
 
 
 def write(tmp_path, data, name="deepseek.yml"):
@@ -129,6 +156,42 @@ BAD = {
         r"platforms\.ios\.identifiers\[0\]: 'source' is a required property",
     ),
     "bad id": (lambda d: d.update(id="Deep Seek"), r"ban 'Deep Seek': id: 'Deep Seek' does not match"),
+    "password naming an undeclared secret": (
+        lambda d: (with_secret(d), d.pop("secrets")),
+        r"platforms\.windows\.remove\.products\[0\]\.password\.secret: 'deepseek_agent_password' is not declared "
+        r"in secrets \(declared: none\)",
+    ),
+    "secret declared twice": (
+        lambda d: (with_secret(d), d["secrets"].append(dict(SECRET))),
+        r"secrets\[1\]\.name: 'deepseek_agent_password' is declared twice",
+    ),
+    "unknown secret encoding": (
+        lambda d: (with_secret(d), d["secrets"][0].update(encoding="base64")),
+        r"secrets\[0\]\.encoding: 'base64' is not one of \['plain', 'utf16le_hex'\]",
+    ),
+    "secret without environment variable": (
+        lambda d: (with_secret(d), d["secrets"][0].pop("env")),
+        r"secrets\[0\]: 'env' is a required property",
+    ),
+    "encoding on the password instead of the secret": (
+        lambda d: (
+            with_secret(d),
+            d["platforms"]["windows"]["remove"]["products"][0]["password"].update(encoding="plain"),
+        ),
+        r"platforms\.windows\.remove\.products\[0\]\.password: Additional properties are not allowed",
+    ),
+    "product order is gone: order lives in remove.order": (
+        lambda d: (with_secret(d), d["platforms"]["windows"]["remove"]["products"][0].update(order=10)),
+        r"platforms\.windows\.remove\.products\[0\]: Additional properties are not allowed \('order' was unexpected\)",
+    ),
+    "default_order is gone": (
+        lambda d: (with_secret(d), d["platforms"]["windows"]["remove"].update(default_order=50)),
+        r"platforms\.windows\.remove: Additional properties are not allowed \('default_order' was unexpected\)",
+    ),
+    "invalid order pattern": (
+        lambda d: (with_secret(d), d["platforms"]["windows"]["remove"]["order"].update(last=["Updater("])),
+        r"platforms\.windows\.remove\.order\.last\[0\]: invalid regular expression: missing \)",
+    ),
     "bad date": (
         lambda d: d["authorities"][0].update(date="6 Feb 2025"),
         r"authorities\[0\]\.date: '6 Feb 2025' does not match",
@@ -162,3 +225,58 @@ def test_not_a_mapping():
 def test_missing_path():
     with pytest.raises(BanError, match="no such ban file or directory"):
         load_bans(paths=["/nonexistent/ban.yml"])
+
+
+def test_kaspersky_declares_its_secrets_and_one_order():
+    (ban,) = load_bans(["kaspersky"])
+    assert [(s["name"], s["env"], s["encoding"]) for s in ban["secrets"]] == [
+        ("kaspersky_kes_password", "INTERDICT_KASPERSKY_KES_PASSWORD", "plain"),
+        ("kaspersky_klnagent_password", "INTERDICT_KASPERSKY_KLNAGENT_PASSWORD", "utf16le_hex"),
+    ]
+    remove = ban["platforms"]["windows"]["remove"]
+    assert remove["order"]["first"][0].startswith("Kaspersky Endpoint Security")
+    assert "Network Agent" in remove["order"]["last"][0]
+    passwords = [p["password"] for p in remove["products"] if "password" in p]
+    assert {p["secret"] for p in passwords} == {"kaspersky_kes_password", "kaspersky_klnagent_password"}
+    assert all(
+        set(product) <= {"name", "password", "quiet_args", "msi_properties", "source", "unconfirmed", "note"}
+        for product in remove["products"]
+    )
+
+
+def test_a_users_ban_declares_its_own_secret(tmp_path):
+    data = copy.deepcopy(GOOD)
+    with_secret(data)
+    (ban,) = load_bans(["deepseek"], paths=[str(write(tmp_path, data))])
+    assert ban["secrets"][0]["env"] == "DEEPSEEK_AGENT_PASSWORD"
+
+
+def test_secret_names_are_unique_across_bans(tmp_path):
+    data = copy.deepcopy(GOOD)
+    with_secret(data)
+    data["secrets"][0]["name"] = "kaspersky_kes_password"
+    data["platforms"]["windows"]["remove"]["products"][0]["password"]["secret"] = "kaspersky_kes_password"
+    path = write(tmp_path, data)
+    with pytest.raises(BanError) as error:
+        load_bans(paths=[str(path)])
+    assert str(error.value).startswith(f"{path}: ban 'deepseek': secrets[0].name: 'kaspersky_kes_password' ")
+    assert error.match(r"is already declared by ban 'kaspersky' in .*kaspersky\.yml$")
+    # A file that replaces the bundled ban may keep the same names: the bundled one is no longer loaded.
+    replacement = copy.deepcopy(data)
+    replacement["id"] = "kaspersky"
+    path.unlink()
+    other = write(tmp_path, replacement, "kaspersky.yml")
+    assert load_bans(["kaspersky"], paths=[str(other)])[0]["title"] == "DeepSeek"
+
+
+def test_secret_value_prefers_the_given_value_and_falls_back_to_the_environment():
+    secret = {"name": "deepseek_agent_password", "env": "DEEPSEEK_AGENT_PASSWORD", "encoding": "plain"}
+    environ = {"DEEPSEEK_AGENT_PASSWORD": "from-env"}
+    assert secret_value(secret, {"deepseek_agent_password": "given"}, environ) == "given"
+    # An empty value (an empty role default) never masks the environment.
+    assert secret_value(secret, {"deepseek_agent_password": ""}, environ) == "from-env"
+    assert secret_value(secret, {"deepseek_agent_password": None}, environ) == "from-env"
+    assert secret_value(secret, {}, environ) == "from-env"
+    assert secret_value(secret, {}, {}) == ""
+    with pytest.raises(BanError, match=r"secrets\.deepseek_agent_password: expected a string value, got dict"):
+        secret_value(secret, {"deepseek_agent_password": {"nested": "x"}}, {})

@@ -10,9 +10,8 @@ import os
 import subprocess
 import sys
 
-import pytest
-
-from ansible_collections.interdict.bans.plugins.modules.software_apply import ensure_values
+from ansible_collections.interdict.bans.plugins.module_utils.block_files import render_apt_pin
+from ansible_collections.interdict.bans.plugins.module_utils.contract import exit_codes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
@@ -37,15 +36,33 @@ def run_module(tmp_path, steps, check=False, diff=True, fail_on_step_failure=Fal
     return json.loads(proc.stdout)
 
 
-def pin_step(path, content="Package: kesl\nPin: release *\nPin-Priority: -1\n"):
-    return {"id": "kaspersky:block:apt_pin", "method": "apt_pin", "path": str(path), "content": content, "mode": "0644"}
+PIN = render_apt_pin("kaspersky", "Kaspersky", ["kesl"])
+
+
+def pin_step(path, content=PIN):
+    return {
+        "id": "kaspersky:block:apt_pin",
+        "ban": "kaspersky",
+        "kind": "block",
+        "method": "apt_pin",
+        "path": str(path),
+        "content": content,
+        "mode": "0644",
+        "exit_codes": exit_codes(),
+    }
 
 
 def test_a_pin_file_is_written_once_and_then_left_alone(tmp_path):
     pin = tmp_path / "interdict-kaspersky.pref"
     first = run_module(tmp_path, [pin_step(pin)])
     assert first["changed"] is True and first["actions"][0]["outcome"] == "ok"
-    assert pin.read_text().endswith("Pin-Priority: -1\n") and oct(pin.stat().st_mode & 0o777) == "0o644"
+    assert {k: first["actions"][0][k] for k in ("step", "ban", "kind", "method")} == {
+        "step": "kaspersky:block:apt_pin",
+        "ban": "kaspersky",
+        "kind": "block",
+        "method": "apt_pin",
+    }
+    assert pin.read_text() == PIN and oct(pin.stat().st_mode & 0o777) == "0o644"
     assert first["diff"][0]["before"] == "" and "Pin-Priority: -1" in first["diff"][0]["after"]
     second = run_module(tmp_path, [pin_step(pin)])
     assert second["changed"] is False and second["actions"][0]["outcome"] == "absent"
@@ -104,20 +121,89 @@ def test_a_probe_that_finds_nothing_means_absent_and_the_command_does_not_run(tm
     assert not marker.exists()
 
 
-def test_exit_codes_mean_what_the_step_says(tmp_path):
+def test_exit_codes_mean_what_the_steps_table_says(tmp_path):
     steps = [
-        {
-            "id": "reboot",
-            "method": "x",
-            "command": ["sh", "-c", "exit 3"],
-            "reboot_codes": [3],
-            "success_codes": [0, 3],
-        },
-        {"id": "gone", "method": "x", "command": ["sh", "-c", "exit 4"], "absent_codes": [4]},
+        {"id": "reboot", "method": "x", "command": ["sh", "-c", "exit 3"], "exit_codes": exit_codes(reboot=(3,))},
+        {"id": "gone", "method": "x", "command": ["sh", "-c", "exit 4"], "exit_codes": exit_codes(absent=(4,))},
+        {"id": "other", "method": "x", "command": ["sh", "-c", "exit 5"], "exit_codes": exit_codes(absent=(4,))},
+        {"id": "zero-is-no-success", "method": "x", "command": ["true"], "exit_codes": {"1": "ok"}},
+        {"id": "no-table", "method": "x", "command": ["true"]},
     ]
     result = run_module(tmp_path, steps)
-    assert [a["outcome"] for a in result["actions"]] == ["reboot_pending", "absent"]
+    outcomes = {a["step"]: (a["outcome"], a["changed"]) for a in result["actions"]}
+    assert outcomes == {
+        "reboot": ("reboot_pending", True),
+        "gone": ("absent", False),
+        "other": ("failed", False),
+        "zero-is-no-success": ("failed", False),
+        "no-table": ("ok", True),
+    }
     assert result["reboot_pending"] is True
+    assert result["failed_steps"] == ["other", "zero-is-no-success"]
+
+
+def test_a_reboot_pending_dependency_lets_the_dependant_run(tmp_path):
+    steps = [
+        {"id": "kes", "method": "x", "command": ["sh", "-c", "exit 3"], "exit_codes": exit_codes(reboot=(3,))},
+        {"id": "agent", "method": "x", "command": ["true"], "depends_on": ["kes"]},
+    ]
+    assert [a["outcome"] for a in run_module(tmp_path, steps)["actions"]] == ["reboot_pending", "ok"]
+
+
+def test_a_retry_runs_again_on_its_codes_only(tmp_path):
+    counter = tmp_path / "count"
+    # Exits 75 (busy) twice, then 0: the third attempt succeeds.
+    busy_twice = f"n=$(cat {counter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {counter}; [ $n -ge 3 ]  || exit 75"
+    step = {"id": "busy", "method": "x", "command": ["sh", "-c", busy_twice],
+            "retry": {"codes": [75], "attempts": 3, "delay": 0}}  # fmt: skip
+    (action,) = run_module(tmp_path, [step])["actions"]
+    assert (action["outcome"], action["rc"], counter.read_text().strip()) == ("ok", 0, "3")
+
+    counter.unlink()
+    step["retry"] = {"codes": [75], "attempts": 2, "delay": 0}
+    (action,) = run_module(tmp_path, [step])["actions"]
+    assert (action["outcome"], action["rc"], counter.read_text().strip()) == ("failed", 75, "2")
+    assert action["msg"].startswith("after 2 attempts")
+
+    counter.unlink()
+    step["retry"] = {"codes": [1], "attempts": 5, "delay": 0}  # 75 is not worth a retry here
+    (action,) = run_module(tmp_path, [step])["actions"]
+    assert (action["outcome"], counter.read_text().strip()) == ("failed", "1")
+
+
+def test_a_fallback_runs_only_when_its_primary_failed(tmp_path):
+    marker = tmp_path / "fallback-ran"
+    steps = [
+        {"id": "vendor", "method": "x", "command": ["true"]},
+        {"id": "fallback", "method": "x", "command": ["touch", str(marker)], "fallback_for": ["vendor"]},
+    ]
+    result = run_module(tmp_path, steps)
+    assert [(a["outcome"], a["msg"]) for a in result["actions"]] == [
+        ("ok", ""),
+        ("skipped", "not needed: vendor did not fail"),
+    ]
+    assert not marker.exists() and result["failed_steps"] == []
+    steps[0]["command"] = ["false"]
+    result = run_module(tmp_path, steps)
+    assert [a["outcome"] for a in result["actions"]] == ["failed", "ok"]
+    assert marker.exists()
+
+
+def test_a_blocked_step_fails_with_its_reason_and_runs_nothing(tmp_path):
+    marker = tmp_path / "ran"
+    why = "needs the secret kes_password, which has no value"
+    steps = [
+        {"id": "kes", "method": "x", "command": ["touch", str(marker)], "blocked": why},
+        {"id": "agent", "method": "x", "command": ["true"], "depends_on": ["kes"]},
+    ]
+    result = run_module(tmp_path, steps)
+    assert [(a["outcome"], a["msg"]) for a in result["actions"]] == [
+        ("failed", why),
+        ("skipped", "not run: kes did not succeed"),
+    ]
+    assert not marker.exists()
+    check = run_module(tmp_path, steps, check=True)
+    assert [a["outcome"] for a in check["actions"]] == ["failed", "planned"]
 
 
 def test_the_environment_of_a_step_reaches_the_command(tmp_path):
@@ -141,25 +227,11 @@ def test_dnf_excludepkgs_is_extended_and_nothing_else_touched(tmp_path):
     conf = tmp_path / "dnf.conf"
     conf.write_text("# keep me\n[main]\ngpgcheck=1\nexcludepkgs=kernel*\n\n[other]\nx=1\n")
     step = {"id": "k", "method": "dnf_exclude", "path": str(conf), "section": "main", "option": "excludepkgs",
-            "values": ["kesl", "klnagent64"]}  # fmt: skip
+            "values": ["kesl", "klnagent64"], "exit_codes": exit_codes()}  # fmt: skip
     first = run_module(tmp_path, [step])
     assert first["changed"]
     assert conf.read_text() == "# keep me\n[main]\ngpgcheck=1\nexcludepkgs=kernel* kesl klnagent64\n\n[other]\nx=1\n"
     assert run_module(tmp_path, [step])["changed"] is False
-
-
-@pytest.mark.parametrize(
-    ("before", "after"),
-    [
-        ("", "[main]\nexcludepkgs=kesl\n"),
-        ("[main]\ngpgcheck=1\n", "[main]\ngpgcheck=1\nexcludepkgs=kesl\n"),
-        ("[main]\ngpgcheck=1\n\n[x]\na=1\n", "[main]\ngpgcheck=1\nexcludepkgs=kesl\n\n[x]\na=1\n"),
-        ("[main]\nexclude=a,b\n", "[main]\nexclude=a b kesl\n"),
-        ("[main]\nexcludepkgs = kesl\n", "[main]\nexcludepkgs = kesl\n"),
-    ],
-)
-def test_ensure_values(before, after):
-    assert ensure_values(before, "main", "excludepkgs", ["kesl"]) == after
 
 
 def ansible_apply(tmp_path, steps, *extra):

@@ -5,9 +5,13 @@ import io
 import json
 from pathlib import Path
 
-from ansible_collections.interdict.bans.plugins.module_utils import planning, reporting
+import pytest
+
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans
+from ansible_collections.interdict.bans.plugins.module_utils.contract import HOST_RESULT_SCHEMA, source_state
 from ansible_collections.interdict.bans.plugins.module_utils.matching import match
+from ansible_collections.interdict.bans.plugins.plugin_utils import _planning as planning
+from ansible_collections.interdict.bans.plugins.plugin_utils import _report as reporting
 
 BANS = load_bans(["kaspersky"])
 RECORDS = [
@@ -23,14 +27,18 @@ def plan(**options):
 
 
 def applied(the_plan, outcome="ok", **overrides):
-    actions = [
+    return [
         {"step": s["id"], "outcome": overrides.get(s["id"], outcome), "rc": 0, "msg": ""} for s in the_plan["steps"]
     ]
-    return {"actions": actions}
+
+
+READ = [source_state("dpkg", "read", 3)]
 
 
 def result(the_plan, **kwargs):
     kwargs.setdefault("bans", BANS)
+    kwargs.setdefault("sources", READ)
+    kwargs.setdefault("run", {"id": "run-1", "started": "2026-11-29T00:00:00Z"})
     return reporting.host_result("web01", plan=the_plan, **kwargs)
 
 
@@ -49,7 +57,7 @@ def test_nothing_found_is_compliant():
 
 def test_removed_and_verified_is_remediated():
     the_plan = plan(mode="enforce")
-    record = result(the_plan, mode="enforce", apply=applied(the_plan), verify_findings=[], verified=True)
+    record = result(the_plan, mode="enforce", actions=applied(the_plan), remaining=[], verified=True)
     assert record["status"] == "remediated"
     assert {b["state"] for b in record["blocks"]} == {"present"}
 
@@ -57,7 +65,7 @@ def test_removed_and_verified_is_remediated():
 def test_still_there_after_removal_is_failed_with_the_reason():
     the_plan = plan(mode="enforce")
     left = [f for f in FINDINGS if f["software"]["identifier"] == "klnagent64"]
-    record = result(the_plan, mode="enforce", apply=applied(the_plan), verify_findings=left, verified=True)
+    record = result(the_plan, mode="enforce", actions=applied(the_plan), remaining=left, verified=True)
     assert record["status"] == "failed"
     assert "still present after removal: klnagent64" in record["reason"]
     assert record["remaining"][0]["software"]["identifier"] == "klnagent64"
@@ -66,13 +74,13 @@ def test_still_there_after_removal_is_failed_with_the_reason():
 def test_a_failed_step_is_failed():
     the_plan = plan(mode="enforce")
     failed = {"kaspersky:remove:dpkg:kesl": "failed"}
-    record = result(the_plan, mode="enforce", apply=applied(the_plan, **failed), verified=False)
+    record = result(the_plan, mode="enforce", actions=applied(the_plan, **failed), verified=False)
     assert record["status"] == "failed" and "kaspersky:remove:dpkg:kesl failed" in record["reason"]
 
 
 def test_protected_or_capped_items_left_in_place_are_non_compliant_not_remediated():
     capped = plan(mode="enforce", max_removals=1)
-    record = result(capped, mode="enforce", apply=applied(capped), verified=False)
+    record = result(capped, mode="enforce", actions=applied(capped), verified=False)
     assert record["status"] == "non_compliant"
     assert "max_removals=1" in record["reason"]
     assert record["blocked_by_cap"] is True
@@ -90,11 +98,70 @@ def test_active_exception_is_exempt_and_expired_one_is_not():
 
 
 def test_facts_failure_or_an_incomplete_inventory_is_unknown_never_compliant():
-    assert result(None, facts_error="unreachable: ssh timeout")["status"] == "unknown"
+    failed = result(None, facts_error="unreachable: ssh timeout")
+    assert failed["status"] == "unknown" and failed["per_ban"] == {"kaspersky": "unknown"}
     clean = planning.removal_plan([], BANS, host="web01")
-    incomplete = {"read": {"dpkg": 3}, "failed": [{"source": "rpm", "msg": "db locked"}], "complete": False}
+    incomplete = [source_state("dpkg", "read", 3), source_state("rpm", "failed", reason="db locked")]
     record = result(clean, sources=incomplete)
-    assert record["status"] == "unknown" and "rpm: db locked" in record["reason"]
+    assert record["status"] == "unknown" and "rpm: failed (db locked)" in record["reason"]
+    # Per ban too: the fleet's per-ban counts must not count this host as compliant.
+    assert record["per_ban"] == {"kaspersky": "unknown"}
+
+
+@pytest.mark.parametrize("state", ["partial", "failed"])
+def test_a_banned_item_seen_on_incomplete_evidence_is_still_non_compliant(state):
+    record = result(plan(), sources=[source_state("dpkg", state, reason="user hive unreadable")])
+    assert record["status"] == "non_compliant" and record["per_ban"] == {"kaspersky": "non_compliant"}
+
+
+def test_a_verification_that_failed_keeps_what_was_done_but_is_not_remediated():
+    the_plan = plan(mode="enforce")
+    record = result(the_plan, mode="enforce", actions=applied(the_plan), facts_error="verification failed: timeout")
+    assert record["status"] == "unknown" and "verification failed" in record["reason"]
+    assert {a["outcome"] for a in record["actions"]} == {"ok"}
+
+
+def test_a_pending_mdm_removal_is_not_remediated():
+    the_plan = plan(mode="enforce")
+    record = result(the_plan, mode="enforce", actions=applied(the_plan, outcome="pending"))
+    assert record["status"] == "non_compliant" and "removal pending" in record["reason"]
+
+
+def test_every_result_conforms_to_the_published_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    docs = Path(__file__).resolve().parents[4] / "docs" / "host_result.schema.json"
+    assert json.loads(docs.read_text()) == HOST_RESULT_SCHEMA
+    for record in (result(plan()), result(None, facts_error="x"), result(plan(mode="enforce"), mode="enforce")):
+        jsonschema.validate(record, HOST_RESULT_SCHEMA)
+
+
+def fresh(host, status, run_id, timestamp="2026-11-29T10:00:00Z"):
+    return {"host": host, "status": status, "per_ban": {"kaspersky": status}, "bans": ["kaspersky"],
+            "run_id": run_id, "timestamp": timestamp}  # fmt: skip
+
+
+def test_a_result_from_an_earlier_run_is_unknown_never_its_old_status():
+    old = fresh("web01", "compliant", "run-0", "2026-11-20T10:00:00Z")
+    new = fresh("web02", "compliant", "run-1")
+    fleet = reporting.merge_fleet([old, new], expected_hosts=["web01", "web02"], run_id="run-1")
+    hosts = {h["host"]: h for h in fleet["hosts"]}
+    assert hosts["web01"]["status"] == "unknown" and hosts["web01"]["per_ban"] == {"kaspersky": "unknown"}
+    assert "no result from this run" in hosts["web01"]["reason"] and "said compliant" in hosts["web01"]["reason"]
+    assert hosts["web02"]["status"] == "compliant" and hosts["web02"]["runs"] == ["run-1"]
+    assert fleet["summary"]["by_ban"]["kaspersky"]["compliant"] == 1
+    # A configured age lets a recent result of another run count.
+    widened = reporting.merge_fleet([old], run_id="run-1", fresh_since="2026-11-19T00:00:00Z")
+    assert widened["hosts"][0]["status"] == "compliant"
+
+
+def test_a_result_file_that_breaks_the_schema_is_listed_not_counted(tmp_path):
+    (tmp_path / "hosts").mkdir()
+    good = result(plan())
+    reporting.write_host_result(str(tmp_path), good)
+    (tmp_path / "hosts" / "evil@x.json").write_text(json.dumps(dict(good, host="evil", status="fine")))
+    fleet, _changed = reporting.write_fleet(str(tmp_path))
+    assert [h["host"] for h in fleet["hosts"]] == ["web01"]
+    assert fleet["errors"][0]["file"] == "evil@x.json" and "status" in fleet["errors"][0]["error"]
 
 
 def test_results_merge_to_the_worst_status_and_missing_hosts_are_unknown():
@@ -151,13 +218,15 @@ def test_csv_has_one_row_per_host_and_ban():
     assert "kesl" in rows[0]["findings"]
 
 
-def test_writes_are_idempotent_when_only_timestamps_differ(tmp_path):
+def test_writes_are_idempotent(tmp_path):
     first = result(plan(), mode="audit", timestamp="2026-01-01T00:00:00Z")
     path, changed = reporting.write_host_result(str(tmp_path), first)
     assert changed and path.endswith("hosts/web01@kaspersky.json")
+    assert reporting.write_host_result(str(tmp_path), first) == (path, False)
+    # A newer result is today's evidence: it replaces the old one.
     again = dict(first, timestamp="2026-01-02T00:00:00Z")
-    assert reporting.write_host_result(str(tmp_path), again) == (path, False)
-    assert json.loads(Path(path).read_text())["timestamp"] == "2026-01-01T00:00:00Z"
+    assert reporting.write_host_result(str(tmp_path), again) == (path, True)
+    assert json.loads(Path(path).read_text())["timestamp"] == "2026-01-02T00:00:00Z"
     _fleet, changed = reporting.write_fleet(str(tmp_path), ["web01"], generated="2026-01-01T00:00:00Z")
     assert changed
     _fleet, changed = reporting.write_fleet(str(tmp_path), ["web01"], generated="2026-01-03T00:00:00Z")
@@ -176,4 +245,4 @@ def test_an_unreadable_result_file_is_listed_not_ignored(tmp_path):
     (tmp_path / "hosts").mkdir()
     (tmp_path / "hosts" / "broken@x.json").write_text("{not json")
     fleet, _changed = reporting.write_fleet(str(tmp_path))
-    assert fleet["errors"] == [{"file": "broken@x.json", "error": "not a host result"}]
+    assert fleet["errors"] == [{"file": "broken@x.json", "error": "not a host result: unreadable or not a JSON object"}]

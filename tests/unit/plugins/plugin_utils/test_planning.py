@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.interdict.bans.plugins.module_utils import planning
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans
+from ansible_collections.interdict.bans.plugins.module_utils.contract import finding_key
 from ansible_collections.interdict.bans.plugins.module_utils.matching import match
+from ansible_collections.interdict.bans.plugins.plugin_utils import _planning as planning
 
 BANS = load_bans(["kaspersky", "wechat", "tiktok"])
 KASPERSKY = [b for b in BANS if b["id"] == "kaspersky"]
@@ -24,7 +25,8 @@ KASPERSKY_HOST = [deb("klnagent64"), deb("kesl"), deb("kesl-gui"), deb("bash"), 
 def plan_for(records, bans=KASPERSKY, **options):
     options.setdefault("host", "web01")
     options.setdefault("sources", ["dpkg"])
-    return planning.removal_plan(match(records, bans), bans, records=records, **options)
+    options.setdefault("platform", "linux")
+    return planning.removal_plan(match(records, bans), bans, **options)
 
 
 def removal_ids(plan):
@@ -147,15 +149,53 @@ def test_a_platform_without_a_builder_is_skipped_with_the_reason():
     finding = {"ban": "kaspersky", "software": {"name": "Kaspersky", "platform": "plan9"}, "rule": {}}
     plan = planning.removal_plan([finding], KASPERSKY, host="h")
     assert plan["steps"] == []
-    assert plan["skipped"][0]["reason"] == "no endpoint remediation for platform 'plan9' (phones: the MDM modules)"
+    assert plan["skipped"][0]["reason"] == "no remediation for platform 'plan9'"
 
 
-def test_builders_cover_every_endpoint_platform():
+def test_one_planner_has_a_builder_for_every_platform_phones_included():
     assert {platform: module.__name__.rpartition(".")[2] for platform, module in planning.BUILDERS.items()} == {
-        "linux": "posix_steps",
-        "macos": "posix_steps",
-        "windows": "windows_steps",
+        "linux": "_posix_steps",
+        "macos": "_posix_steps",
+        "windows": "_windows_steps",
+        "ios": "_mdm_steps",
+        "android": "_mdm_steps",
     }
+
+
+def test_the_audit_plan_is_the_enforce_plan():
+    findings = match(KASPERSKY_HOST, KASPERSKY)
+    audit = planning.removal_plan(findings, KASPERSKY, host="h", sources=["dpkg"], mode="audit")
+    enforce = planning.removal_plan(findings, KASPERSKY, host="h", sources=["dpkg"], mode="enforce")
+    assert audit["steps"] == enforce["steps"]
+
+
+def test_every_step_names_the_findings_it_addresses():
+    findings = match(KASPERSKY_HOST, KASPERSKY)
+    plan = planning.removal_plan(findings, KASPERSKY, host="h", sources=["dpkg"])
+    keys = {finding_key(f) for f in findings}
+    for step in plan["steps"]:
+        if step["kind"] != "block":
+            assert step["findings"] and set(step["findings"]) <= keys
+        assert step["exit_codes"]
+
+
+def test_an_order_ranks_first_default_and_last_patterns():
+    ban = {"id": "x", "platforms": {"linux": {"remove": {"order": {"first": ["a.*", "b"], "last": ["z"]}}}}}
+    rank = planning.catalog_rank
+    assert [rank(ban, "linux", [{"identifier": n}]) for n in ("abc", "b", "m", "z")] == [10, 11, 50, 90]
+    assert rank(ban, "windows", [{"identifier": "abc"}]) == 50
+
+
+def test_declared_secrets_are_available_from_values_or_their_environment_variable():
+    bans = [
+        {
+            "id": "x",
+            "secrets": [{"name": "x_pw", "env": "X_PW", "encoding": "plain"}, {"name": "x_two", "env": "X_TWO"}],
+        }
+    ]
+    assert planning.secrets_available(bans, {}, {}) == []
+    assert planning.secrets_available(bans, {"x_pw": ""}, {"X_PW": "s3cret"}) == ["x_pw"]
+    assert planning.secrets_available(bans, {"x_two": "v"}, {}) == ["x_two"]
 
 
 def test_bad_mode_and_cap_are_refused():

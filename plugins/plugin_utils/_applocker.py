@@ -338,15 +338,14 @@ def block_steps(ban, findings, current_blocks, options):
             "method": "applocker",
             "target": "local AppLocker policy",
             "name": f"AppLocker deny rules for {ban.get('title', ban['id'])}",
-            "order": 200,
             "content": to_xml(merge(current, ours)),
             "previous_content": policy_xml or "",
             "rule": ", ".join(names),
             "rules": names,
             "service": "AppIDSvc",
-            "success_codes": [0],
-            "absent_codes": [],
-            "reboot_codes": [],
+            # A block addresses the ban's return, not a finding on the host.
+            "findings": [],
+            "exit_codes": {"0": "ok"},
             "secrets": [],
         }
     )

@@ -7,7 +7,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.interdict.bans.plugins.module_utils import applocker, catalog, planning, windows_steps
+from ansible_collections.interdict.bans.plugins.module_utils import catalog
+from ansible_collections.interdict.bans.plugins.plugin_utils import _applocker as applocker
+from ansible_collections.interdict.bans.plugins.plugin_utils import _planning as planning
+from ansible_collections.interdict.bans.plugins.plugin_utils import _windows_steps as windows_steps
 
 TIKTOK_PUBLISHER = "CN=4D2A1F3B-7C1E-4B5A-9F0D-2E8C6A1B3D57"
 # An existing local policy as Get-AppLockerPolicy -Local -Xml writes it: default Exe rules (GUI ids, braces and
@@ -166,3 +169,18 @@ def test_plan_with_blocks_for_a_windows_host(bans):
     block_steps = [step for step in result["steps"] if step["kind"] == "block"]
     assert {step["ban"] for step in block_steps} == {"kaspersky", "tiktok"}
     assert any(entry["state"] == "not_blockable" for entry in result["blocks"])
+    for step in block_steps:
+        assert step["exit_codes"] == {"0": "ok"} and step["findings"] == []
+
+
+def test_applocker_block_waits_for_the_bans_removal(bans):
+    # A deny rule in force would stop the ban's own uninstaller: the planner makes the block wait.
+    record = tiktok_findings()[0]["software"]
+    findings = [{"ban": "tiktok", "software": record, "rule": {"kind": "identifier"}}]
+    result = planning.removal_plan(
+        findings, [bans["tiktok"]], host="laptop01", mode="enforce", platform="windows", current_blocks={}
+    )
+    removals = [step["id"] for step in result["steps"] if step["kind"] == "remove"]
+    (block,) = [step for step in result["steps"] if step["kind"] == "block"]
+    assert removals and sorted(block["depends_on"]) == sorted(removals)
+    assert all(step["order"] < block["order"] for step in result["steps"] if step["kind"] == "remove")

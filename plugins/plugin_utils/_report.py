@@ -1,9 +1,10 @@
 # Copyright: (c) 2026, interdict.bans contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Host result records, the status rules, the fleet merge and its CSV/HTML renderings.
+"""Host result records, the fleet merge and its CSV/HTML renderings (controller only).
 
-Pure Python, controller side. "Unknown" is never counted as compliant: a host
-whose facts failed or were incomplete, or that wrote no result, is ``unknown``.
+Statuses come from ``_status.evaluate`` and nowhere else. "Unknown" is never
+counted as compliant: a host whose evidence is incomplete, that wrote no
+result, or whose newest result is not from this run, is ``unknown``.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import os
 import re
 import tempfile
 
-from ansible_collections.interdict.bans.plugins.module_utils.planning import step_text
+import jsonschema
 
-# From best to worst; several results for one host merge to the worst.
-STATUSES = ("compliant", "remediated", "exempt", "unknown", "non_compliant", "failed")
-SEVERITY = {status: rank for rank, status in enumerate(STATUSES)}
+from ansible_collections.interdict.bans.plugins.module_utils.contract import HOST_RESULT_SCHEMA, STATUSES
+from ansible_collections.interdict.bans.plugins.plugin_utils._planning import step_text
+from ansible_collections.interdict.bans.plugins.plugin_utils._status import SEVERITY, evaluate, worst
+
 STATUS_COLORS = {
     "compliant": "#2e7d32",
     "remediated": "#1565c0",
@@ -30,19 +32,12 @@ STATUS_COLORS = {
     "non_compliant": "#c62828",
     "failed": "#6a1b9a",
 }
-GOOD_OUTCOMES = ("ok", "absent", "reboot_pending")
-RECORD_KEYS = ("name", "version", "publisher", "platform", "source", "identifier", "user", "path", "scope")
+RECORD_KEYS = ("name", "version", "publisher", "platform", "source", "identifier", "user", "path", "scope", "device_id")
 RESULT_DIR = "hosts"
-VOLATILE_KEYS = ("timestamp", "generated")
 
 
 def now_iso():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: UP017 - module_utils also run on Python < 3.11
-
-
-def worst(statuses):
-    statuses = [status for status in statuses if status]
-    return max(statuses, key=SEVERITY.__getitem__) if statuses else "compliant"
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: UP017
 
 
 def slim_finding(finding):
@@ -55,17 +50,6 @@ def slim_finding(finding):
     }
 
 
-def _finding_key(finding):
-    software = finding.get("software") or {}
-    return (
-        finding.get("ban"),
-        software.get("platform"),
-        software.get("source"),
-        str(software.get("identifier") or software.get("name") or "").lower(),
-        software.get("user") or "",
-    )
-
-
 def _label(finding):
     software = finding.get("software") or {}
     name = software.get("name") or software.get("identifier") or "?"
@@ -74,121 +58,56 @@ def _label(finding):
     return f"{label} [{software['user']}]" if software.get("user") else label
 
 
-def _names(findings, limit=5):
-    labels = sorted({_label(f) for f in findings})
-    more = f" and {len(labels) - limit} more" if len(labels) > limit else ""
-    return ", ".join(labels[:limit]) + more
-
-
-def _status_of(mode, findings, exempt, skipped, steps, actions, remaining, verified):
-    """Status and reason for one ban (or all bans) on one host."""
-    exempt_keys = {_finding_key(item["finding"]) for item in exempt}
-    violations = [f for f in findings if _finding_key(f) not in exempt_keys]
-    failed = [a for a in actions if a.get("outcome") == "failed"]
-    if mode == "audit":
-        if violations:
-            why = f"banned software found: {_names(violations)}"
-            if skipped:
-                why += f"; would not be removed: {skipped[0]['reason']}"
-            return "non_compliant", why
-        if findings:
-            return "exempt", f"covered by an active exception: {_names(findings)}"
-        return "compliant", ""
-    if failed:
-        return "failed", "; ".join(f"{a['step']} failed: {a.get('msg') or 'rc=' + str(a.get('rc'))}" for a in failed)
-    addressed = {a["step"] for a in actions if a.get("outcome") in GOOD_OUTCOMES}
-    step_keys = {}
-    for step in steps:
-        if step.get("kind") == "remove":
-            step_keys.setdefault((step["ban"], str(step.get("target", "")).lower()), []).append(step["id"])
-
-    def attempted(finding):
-        software = finding.get("software") or {}
-        targets = {str(software.get(k) or "").lower() for k in ("identifier", "path", "ref")}
-        return any(step_keys.get((finding["ban"], target)) for target in targets if target)
-
-    if verified:
-        left = [f for f in remaining if _finding_key(f) not in exempt_keys]
-    else:
-        # Not verified means nothing was removed: every violation is still there.
-        left = [
-            f
-            for f in violations
-            if not any(
-                step_id in addressed
-                for t in ("identifier", "path", "ref")
-                for step_id in step_keys.get((f["ban"], str((f.get("software") or {}).get(t) or "").lower()), ())
-            )
-        ]
-    if left:
-        tried = [f for f in left if attempted(f)]
-        if tried:
-            return "failed", f"still present after removal: {_names(tried)}"
-        reasons = sorted(
-            {item["reason"] for item in skipped if _finding_key(item["finding"]) in {_finding_key(f) for f in left}}
-        )
-        return "non_compliant", f"not removed: {_names(left)}" + (f" ({'; '.join(reasons)})" if reasons else "")
-    if violations:
-        return "remediated", f"removed: {_names(violations)}"
-    if findings:
-        return "exempt", f"covered by an active exception: {_names(findings)}"
-    return "compliant", ""
+def _source_list(sources):
+    if isinstance(sources, dict):
+        sources = sources.get("sources") or ()
+    return [dict(item) for item in sources or ()]
 
 
 def host_result(
     host,
     plan=None,
-    apply=None,
-    verify_findings=None,
+    actions=None,
+    remaining=None,
     verified=False,
     mode="audit",
     platform="",
     bans=None,
-    facts_error=None,
     sources=None,
+    run=None,
+    facts_error=None,
+    extra=None,
     timestamp=None,
 ):
-    """The result record of one host for one run (docs/architecture.md, "Host result").
+    """The result record of one host or device for one run (docs/host_result.schema.json).
 
-    ``plan`` is the removal_plan output, ``apply`` the software_apply result (actions),
-    ``verify_findings`` what matching found after apply when ``verified``.
-    ``bans`` are the ban definitions of the run (their titles and authorities go into
-    the record, so the fleet report needs nothing else). ``sources`` is
-    ``interdict_sources`` from the facts: an incomplete inventory makes the host unknown.
+    ``plan`` is the planner's output (None when facts failed), ``actions`` the
+    executor's ``[{step, outcome, rc, msg}]`` (empty in audit: the plan's steps
+    are then shown as planned), ``remaining`` the findings after verification,
+    ``sources`` the facts' evidence, ``run`` ``{id, started}``. ``mode`` is what
+    really happened: ``enforce`` only when steps ran outside check mode.
     """
     bans = list(bans or ())
     ban_ids = [ban["id"] for ban in bans] or sorted({f["ban"] for f in (plan or {}).get("findings", ())})
-    record = {
-        "host": str(host),
-        "platform": platform or "",
-        "timestamp": timestamp or now_iso(),
-        "mode": mode,
-        "bans": ban_ids,
-        "ban_info": {
-            ban["id"]: {"title": ban.get("title", ban["id"]), "authorities": ban.get("authorities", [])} for ban in bans
-        },
-        "status": "unknown",
-        "reason": "",
-        "per_ban": {},
-        "findings": [],
-        "actions": [],
-        "remaining": [],
-        "blocks": [],
-        "skipped": [],
-        "exceptions": [],
-        "reboot_pending": False,
-    }
-    if plan is None:
-        record["reason"] = f"software inventory failed: {facts_error or 'no facts'}"
-        record["per_ban"] = {ban_id: "unknown" for ban_id in ban_ids}
-        return record
-
-    steps = plan.get("steps", [])
+    run = run or {}
+    steps = (plan or {}).get("steps", [])
     steps_by_id = {step["id"]: step for step in steps}
-    actions = []
-    for action in (apply or {}).get("actions", ()):
+    executed = mode == "enforce"
+    # In audit nothing ran: every step of the plan is shown as planned, or skipped with why it cannot run.
+    given = (
+        list(actions or ())
+        if executed
+        else [
+            {"step": s["id"], "outcome": "skipped", "msg": s["blocked"]}
+            if s.get("blocked")
+            else {"step": s["id"], "outcome": "planned"}
+            for s in steps
+        ]
+    )
+    report_actions = []
+    for action in given:
         step = steps_by_id.get(action.get("step"), {})
-        actions.append(
+        report_actions.append(
             {
                 "step": action.get("step"),
                 "ban": step.get("ban"),
@@ -197,77 +116,59 @@ def host_result(
                 "what": step_text(step) if step else "",
                 "outcome": action.get("outcome"),
                 "rc": action.get("rc"),
-                "msg": action.get("msg", ""),
+                "msg": str(action.get("msg") or "")[:2000],
             }
         )
-    if mode == "audit" and not actions:
-        actions = [
-            {
-                "step": s["id"],
-                "ban": s["ban"],
-                "kind": s["kind"],
-                "method": s["method"],
-                "what": step_text(s),
-                "outcome": "planned",
-                "rc": None,
-                "msg": "",
-            }
-            for s in steps
-        ]
-    outcome_of = {a["step"]: a["outcome"] for a in actions}
-    blocks = []
-    for block in plan.get("blocks", ()):
-        block = dict(block)
-        if block.get("state") == "planned" and block.get("step") in outcome_of:
-            outcome = outcome_of[block["step"]]
-            block["state"] = "present" if outcome in GOOD_OUTCOMES else ("failed" if outcome == "failed" else "planned")
-        blocks.append(block)
-
-    findings = list(plan.get("findings", ()))
-    remaining = list(verify_findings or ()) if verified else []
-    per_ban = {}
-    reasons = {}
-    for ban_id in ban_ids:
-        status, why = _status_of(
-            mode,
-            [f for f in findings if f["ban"] == ban_id],
-            [e for e in plan.get("exempt", ()) if e["finding"]["ban"] == ban_id],
-            [s for s in plan.get("skipped", ()) if s["finding"]["ban"] == ban_id],
-            [s for s in steps if s["ban"] == ban_id],
-            [a for a in actions if a["ban"] == ban_id],
-            [f for f in remaining if f["ban"] == ban_id],
-            verified,
-        )
-        per_ban[ban_id] = status
-        if why:
-            reasons[ban_id] = why
-    failed_sources = [f"{item.get('source')}: {item.get('msg')}" for item in (sources or {}).get("failed", ())]
-    if facts_error:
-        # Verification could not run: what was done is kept, but the outcome is not known.
-        status, reason = "unknown", str(facts_error)
-        per_ban = dict.fromkeys(per_ban, "unknown")
-    elif sources is not None and (failed_sources or sources.get("complete") is False):
-        status = "unknown"
-        reason = "software inventory incomplete: " + ("; ".join(failed_sources) or "a source failed")
-    else:
-        status = worst(per_ban.values())
-        reason = "; ".join(f"{ban_id}: {why}" for ban_id, why in reasons.items() if per_ban[ban_id] == status)
-    if mode == "enforce" and any(b.get("state") == "failed" for b in blocks) and SEVERITY[status] < SEVERITY["failed"]:
-        status, reason = "failed", "a block could not be put in place"
-    record.update(
-        status=status,
-        reason=reason,
-        per_ban=per_ban,
-        findings=[slim_finding(f) for f in findings],
-        actions=actions,
-        remaining=[slim_finding(f) for f in remaining],
-        blocks=blocks,
-        skipped=[{"finding": slim_finding(s["finding"]), "reason": s["reason"]} for s in plan.get("skipped", ())],
-        exceptions=plan.get("exceptions", []),
-        reboot_pending=any(a["outcome"] == "reboot_pending" for a in actions),
+    remaining = list(remaining or ()) if verified else []
+    status, reason, per_ban, per_ban_reason = evaluate(
+        ban_ids,
+        plan,
+        actions=report_actions,
+        remaining=remaining,
+        verified=verified,
+        executed=executed,
+        sources=sources,
+        facts_error=facts_error,
     )
-    if plan.get("blocked_by_cap"):
+    outcome_of = {a["step"]: a["outcome"] for a in report_actions}
+    blocks = []
+    for block in (plan or {}).get("blocks", ()):
+        block = dict(block)
+        if block.get("state") == "planned" and executed and block.get("step") in outcome_of:
+            outcome = outcome_of[block["step"]]
+            block["state"] = {"ok": "present", "absent": "present", "failed": "failed"}.get(outcome, "planned")
+        blocks.append(block)
+    record = {
+        "host": str(host),
+        "platform": platform or (plan or {}).get("platform") or "",
+        "run_id": str(run.get("id") or ""),
+        "run_started": str(run.get("started") or ""),
+        "timestamp": timestamp or now_iso(),
+        "mode": mode,
+        "bans": ban_ids,
+        "ban_info": {
+            ban["id"]: {"title": ban.get("title", ban["id"]), "authorities": ban.get("authorities", [])} for ban in bans
+        },
+        "status": status,
+        "reason": reason,
+        "per_ban": per_ban,
+        "per_ban_reason": per_ban_reason,
+        "sources": _source_list(sources),
+        "findings": [slim_finding(f) for f in (plan or {}).get("findings", ())],
+        "actions": report_actions,
+        "remaining": [slim_finding(f) for f in remaining],
+        "blocks": blocks,
+        "skipped": [
+            {"finding": slim_finding(s["finding"]), "reason": s["reason"]} for s in (plan or {}).get("skipped", ())
+        ],
+        "exceptions": (plan or {}).get("exceptions", []),
+        "reboot_pending": any(a["outcome"] == "reboot_pending" for a in report_actions),
+    }
+    if facts_error:
+        record["facts_error"] = str(facts_error)[:2000]
+    if (plan or {}).get("blocked_by_cap"):
         record["blocked_by_cap"] = True
+    record.update(extra or {})
     return record
 
 
@@ -279,15 +180,6 @@ def result_filename(result):
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", str(result["host"])) or "_"
     bans = "+".join(sorted(result.get("bans") or ())) or "none"
     return f"{safe}@{re.sub(r'[^a-z0-9_+]', '_', bans)}.json"
-
-
-def _stable(data):
-    """The content of a result or fleet without its volatile timestamps, for change decisions."""
-    if isinstance(data, dict):
-        return {k: _stable(v) for k, v in data.items() if k not in VOLATILE_KEYS}
-    if isinstance(data, list):
-        return [_stable(v) for v in data]
-    return data
 
 
 def write_atomic(path, text):
@@ -314,10 +206,9 @@ def _load_json(path):
 
 
 def write_host_result(report_dir, result, check_mode=False):
-    """Write one host result; return (path, changed). Same content but a newer timestamp is no change."""
+    """Write one host result; return (path, changed)."""
     path = os.path.join(report_dir, RESULT_DIR, result_filename(result))
-    previous = _load_json(path)
-    if previous is not None and _stable(previous) == _stable(result):
+    if _load_json(path) == result:
         return path, False
     if not check_mode:
         write_atomic(path, json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
@@ -325,28 +216,64 @@ def write_host_result(report_dir, result, check_mode=False):
 
 
 def load_results(report_dir):
-    """Every host result under <report_dir>/hosts, plus the files that could not be read."""
+    """Every host result under <report_dir>/hosts, plus the files that could not be read or are malformed."""
     folder = os.path.join(report_dir, RESULT_DIR)
     results, errors = [], []
     if not os.path.isdir(folder):
         return results, errors
+    validator = jsonschema.Draft202012Validator(HOST_RESULT_SCHEMA)
     for name in sorted(os.listdir(folder)):
-        if not name.endswith(".json"):
+        path = os.path.join(folder, name)
+        if not name.endswith(".json") or not os.path.isfile(path):
             continue
-        data = _load_json(os.path.join(folder, name))
-        if not isinstance(data, dict) or not data.get("host") or data.get("status") not in SEVERITY:
-            errors.append({"file": name, "error": "not a host result"})
+        data = _load_json(path)
+        if not isinstance(data, dict):
+            errors.append({"file": name, "error": "not a host result: unreadable or not a JSON object"})
+            continue
+        problem = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))), None)
+        if problem is not None:
+            where = "/".join(str(part) for part in problem.absolute_path) or "(top)"
+            errors.append({"file": name, "error": f"not a host result: {where}: {problem.message[:200]}"})
             continue
         data["_file"] = name
         results.append(data)
     return results, errors
 
 
+def is_fresh(result, run_id=None, fresh_since=None):
+    """Whether a result counts as today's evidence: from this run, or gathered since ``fresh_since``."""
+    if not run_id and not fresh_since:
+        return True
+    if run_id and result.get("run_id") == run_id:
+        return True
+    return bool(fresh_since) and str(result.get("timestamp") or "") >= str(fresh_since)
+
+
+def stale(result):
+    """An old result as it counts today: unknown for each of its bans, saying what it last said and when."""
+    when = result.get("timestamp") or "an unknown time"
+    reason = (
+        f"no result from this run (last result {when}, run {result.get('run_id') or '?'}, said {result.get('status')})"
+    )
+    return dict(
+        result,
+        status="unknown",
+        reason=reason,
+        per_ban=dict.fromkeys(result.get("per_ban") or result.get("bans") or (), "unknown"),
+        stale=True,
+    )
+
+
 # ---------------------------------------------------------------- fleet
 
 
-def merge_fleet(results, expected_hosts=(), errors=(), generated=None):
-    """Merge host results into the fleet view; expected hosts without a result are unknown."""
+def merge_fleet(results, expected_hosts=(), errors=(), generated=None, run_id=None, fresh_since=None):
+    """Merge host results into the fleet view.
+
+    Expected hosts without a result are unknown; so is every result that is not
+    fresh (``is_fresh``): an old result never shows a host's old status as today's.
+    """
+    results = [r if is_fresh(r, run_id, fresh_since) else stale(r) for r in results]
     by_host = {}
     for result in results:
         by_host.setdefault(result["host"], []).append(result)
@@ -369,6 +296,7 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None):
                     "per_ban": {ban_id: "unknown" for ban_id in bans},
                     "platform": "",
                     "timestamp": "",
+                    "runs": [],
                     "findings": [],
                     "actions": [],
                     "remaining": [],
@@ -391,6 +319,7 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None):
                 "per_ban": per_ban,
                 "platform": next((r.get("platform") for r in own if r.get("platform")), ""),
                 "timestamp": max(r.get("timestamp") or "" for r in own),
+                "runs": sorted({r.get("run_id") or "" for r in own}),
                 "findings": [f for r in own for f in r.get("findings", ())],
                 "actions": [a for r in own for a in r.get("actions", ())],
                 "remaining": [f for r in own for f in r.get("remaining", ())],
@@ -418,6 +347,7 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None):
 
     return {
         "generated": generated or now_iso(),
+        "run": {"id": run_id or "", "fresh_since": fresh_since or ""},
         "summary": {
             "hosts": len(hosts),
             "by_status": by_status,
@@ -501,7 +431,9 @@ def render_html(fleet, title="Banned software: fleet report"):
     summary = fleet["summary"]
     sections = [
         f"<h1>{_e(title)}</h1>",
-        f"<p>Generated {_e(fleet['generated'])}. {summary['hosts']} host(s); "
+        f"<p>Generated {_e(fleet['generated'])}"
+        + (f" for run {_e(fleet['run']['id'])}" if fleet.get("run", {}).get("id") else "")
+        + f". {summary['hosts']} host(s); "
         f"compliant or remediated: {summary['compliant']}. Unknown is never counted as compliant.</p>",
         "<h2>Hosts per status</h2>",
         _chart(summary["by_status"]),
@@ -578,7 +510,8 @@ def render_html(fleet, title="Banned software: fleet report"):
                 findings,
                 actions,
                 blocks,
-                _e(host["timestamp"]),
+                _e(host["timestamp"])
+                + (f"<br><small>run {_e(', '.join(host['runs']))}</small>" if host.get("runs") else ""),
             ]
         )
     sections.append(_table(["host", "status", "reason", "findings", "actions", "blocks", "result time"], rows))
@@ -597,15 +530,15 @@ def render_html(fleet, title="Banned software: fleet report"):
     )
 
 
-def write_fleet(report_dir, expected_hosts=(), check_mode=False, generated=None):
+def write_fleet(report_dir, expected_hosts=(), check_mode=False, generated=None, run_id=None, fresh_since=None):
     """Merge <report_dir>/hosts/*.json and write fleet.json/.csv/.html; return (fleet, changed)."""
     results, errors = load_results(report_dir)
-    fleet = merge_fleet(results, expected_hosts, errors, generated=generated)
+    fleet = merge_fleet(results, expected_hosts, errors, generated=generated, run_id=run_id, fresh_since=fresh_since)
     for host in fleet["hosts"]:
         host.pop("_file", None)
     previous = _load_json(os.path.join(report_dir, "fleet.json"))
     files_present = all(os.path.exists(os.path.join(report_dir, n)) for n in ("fleet.json", "fleet.csv", "fleet.html"))
-    if files_present and previous is not None and _stable(previous) == _stable(fleet):
+    if files_present and previous is not None and dict(previous, generated=None) == dict(fleet, generated=None):
         return fleet, False
     if not check_mode:
         write_atomic(os.path.join(report_dir, "fleet.csv"), render_csv(fleet))

@@ -1,0 +1,66 @@
+# Copyright: (c) 2026, interdict.bans contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""fleet_report runs in the controller process: the report is the controller's, no module is sent anywhere."""
+
+from __future__ import annotations
+
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.interdict.bans.plugins.plugin_utils import _report
+from ansible_collections.interdict.bans.plugins.plugin_utils._status import ACCEPTABLE, SEVERITY
+
+ARGUMENT_SPEC = {
+    "report_dir": {"type": "path", "required": True},
+    "host_results": {"type": "list", "elements": "dict", "default": []},
+    "expected_hosts": {"type": "list", "elements": "str", "default": []},
+    "render": {"type": "bool", "default": True},
+    "run_id": {"type": "str"},
+    "fresh_since": {"type": "str"},
+}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        result = super().run(tmp, task_vars)
+        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        report_dir = args["report_dir"]
+        check_mode = bool(self._task.check_mode)
+        changed, written = False, []
+        for index, host_result in enumerate(args["host_results"]):
+            if not host_result.get("host") or host_result.get("status") not in SEVERITY:
+                raise AnsibleActionFail(f"host_results[{index}]: not a host result (needs 'host' and a known 'status')")
+            try:
+                path, result_changed = _report.write_host_result(report_dir, host_result, check_mode=check_mode)
+            except OSError as exc:
+                raise AnsibleActionFail(f"cannot write the host result under {report_dir}: {exc}") from None
+            if result_changed:
+                changed = True
+                written.append(path)
+        result["written"] = written
+        if args["render"]:
+            try:
+                fleet, fleet_changed = _report.write_fleet(
+                    report_dir,
+                    args["expected_hosts"],
+                    check_mode=check_mode,
+                    run_id=args["run_id"] or None,
+                    fresh_since=args["fresh_since"] or None,
+                )
+            except OSError as exc:
+                raise AnsibleActionFail(f"cannot write the fleet report under {report_dir}: {exc}") from None
+            changed = changed or fleet_changed
+            result.update(
+                summary=fleet["summary"],
+                files={kind: os.path.join(report_dir, f"fleet.{kind}") for kind in ("json", "csv", "html")},
+                errors=fleet["errors"],
+                not_compliant=[host["host"] for host in fleet["hosts"] if host["status"] not in ACCEPTABLE],
+            )
+        result["changed"] = changed
+        return result

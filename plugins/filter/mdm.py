@@ -1,0 +1,90 @@
+# Copyright: (c) 2026, interdict.bans contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_fleet, _planning
+
+
+def _plain(value):
+    """Template results arrive as Ansible's tagged types; the planner wants plain data."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _bans(name, bans):
+    if not isinstance(bans, list) or not all(isinstance(ban, dict) and "id" in ban for ban in bans):
+        raise AnsibleFilterError(f"{name}: bans must be ban definitions from the interdict.bans.catalog lookup")
+    return _plain(bans)
+
+
+def _strings(name, key, value):
+    if value in (None, ""):
+        return []
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise AnsibleFilterError(f"{name}: {key} must be a list of strings, got {value!r}")
+    return [str(item) for item in value]
+
+
+def mdm_plans(
+    inventory,
+    bans,
+    mode="audit",
+    exceptions=None,
+    protected=None,
+    max_removals=None,
+    now=None,
+    blocks=True,
+    expected_devices=None,
+    target_group_ids=None,
+    exclusion_group_ids=None,
+    block_profiles=None,
+    platforms=None,
+):
+    """Every device of an MDM inventory result planned by the one planner, and where fleet-wide changes may go."""
+    if inventory is not None and not isinstance(inventory, dict):
+        raise AnsibleFilterError("mdm_plans: the input must be the registered result of an MDM inventory module")
+    try:
+        return _mdm_fleet.plan_fleet(
+            _plain(inventory or {}),
+            _bans("mdm_plans", bans),
+            mode=str(mode),
+            exceptions=_plain(exceptions),
+            protected=_plain(protected),
+            max_removals=None if max_removals in (None, "") else max_removals,
+            now=now or None,
+            blocks=bool(blocks),
+            expected_devices=_strings("mdm_plans", "expected_devices", expected_devices),
+            target_group_ids=_strings("mdm_plans", "target_group_ids", target_group_ids),
+            exclusion_group_ids=_strings("mdm_plans", "exclusion_group_ids", exclusion_group_ids),
+            block_profiles=_plain(block_profiles) or {},
+            platforms=tuple(_strings("mdm_plans", "platforms", platforms)) or _mdm_fleet.PHONES,
+        )
+    except (_planning.PlanError, ValueError) as exc:
+        raise AnsibleFilterError(f"mdm_plans: {exc}") from None
+
+
+def mdm_results(fleet, bans, uninstall=None, block=None, run=None, check_mode=False):
+    """One host result per device (and for the MDM when it could not be read) from mdm_plans and the MDM modules."""
+    if not isinstance(fleet, dict) or "devices" not in fleet:
+        raise AnsibleFilterError("mdm_results: the input must be the output of the interdict.bans.mdm_plans filter")
+    return _mdm_fleet.fleet_results(
+        _plain(fleet),
+        _bans("mdm_results", bans),
+        uninstall=_plain(uninstall) if isinstance(uninstall, dict) else None,
+        block=_plain(block) if isinstance(block, dict) else None,
+        run=_plain(run) if isinstance(run, dict) else None,
+        check_mode=bool(check_mode),
+    )
+
+
+class FilterModule:
+    def filters(self):
+        return {"mdm_plans": mdm_plans, "mdm_results": mdm_results}

@@ -1,0 +1,241 @@
+# Copyright: (c) 2026, interdict.bans contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The data contract, written once: software record, source state, finding, step, plan, host result.
+
+Every part of the collection exchanges these shapes (docs/architecture.md
+describes them; ``docs/host_result.schema.json`` is ``HOST_RESULT_SCHEMA``).
+This module is pure data and helpers with no decisions, so facts modules on
+targets and the controller's planner and report import the same definitions.
+"""
+
+from __future__ import annotations
+
+# TypedDict only documents the shapes; annotations are never evaluated (Python 3.8 targets).
+from typing import Any, TypedDict
+
+PLATFORMS = ("windows", "linux", "macos", "ios", "android")
+# How a facts source ended. "absent": the host does not have that source (no rpm database), which is no gap.
+SOURCE_STATES = ("read", "partial", "failed", "absent")
+EVIDENCE_OK = ("read", "absent")
+# From best to worst; several results for one host merge to the worst.
+STATUSES = ("compliant", "remediated", "exempt", "unknown", "non_compliant", "failed")
+STEP_KINDS = ("remove", "residue", "block")
+# What a step ended as. "pending": handed to an MDM, done at the device's next check-in.
+OUTCOMES = ("ok", "absent", "reboot_pending", "pending", "failed", "skipped", "planned")
+# Outcomes after which a step's dependants may run.
+GOOD_OUTCOMES = ("ok", "absent", "reboot_pending")
+MODES = ("audit", "enforce")
+
+
+class SoftwareRecord(TypedDict, total=False):
+    name: str
+    version: str
+    publisher: str
+    platform: str  # one of PLATFORMS
+    source: str  # dpkg, rpm, flatpak, snap, app_bundle, pkgutil, registry*, appx*, mdm, ...
+    identifier: str
+    user: str
+    path: str
+    scope: str
+    signer: str
+    managed: bool
+
+
+class SourceState(TypedDict):
+    source: str
+    state: str  # one of SOURCE_STATES
+    records: int
+    reason: str
+
+
+class Evidence(TypedDict):
+    """``interdict_sources`` of every facts module, and ``sources`` of every MDM device."""
+
+    platform: str
+    sources: list[SourceState]
+
+
+class Rule(TypedDict, total=False):
+    kind: str  # identifier | name | publisher | signer
+    value: str
+    source: str
+    unconfirmed: bool
+
+
+class Finding(TypedDict):
+    ban: str
+    software: SoftwareRecord
+    rule: Rule
+
+
+class Step(TypedDict, total=False):
+    id: str  # unique within a plan
+    ban: str
+    kind: str  # one of STEP_KINDS
+    platform: str
+    method: str
+    target: str
+    name: str
+    findings: list[str]  # finding_key() of every finding this step addresses
+    order: int  # set by the planner
+    depends_on: list[str]  # set by the planner: run only when these ended in GOOD_OUTCOMES
+    exit_codes: dict[str, str]  # set by the planner: exit code -> outcome; any other code is "failed"
+    retry: dict[str, Any]  # {codes: [...], attempts: n, delay: s}: exit codes worth a retry
+    blocked: str  # the step cannot run: why (reported as failed)
+    secrets: list[dict[str, str]]  # [{name, env, encoding}] the command's placeholders need; never values
+    fallback_for: list[str]  # run only when one of these failed
+    command: list[str]
+    command_line: str
+    probe: list[str]
+    environment: dict[str, str]
+    path: str
+    content: str
+
+
+class Plan(TypedDict, total=False):
+    host: str
+    platform: str
+    mode: str
+    steps: list[Step]
+    blocks: list[dict[str, Any]]  # block statuses {ban, method, state: present|planned|not_blockable, ...}
+    skipped: list[dict[str, Any]]  # {finding, reason}: found, left in place by policy or for want of a method
+    exempt: list[dict[str, Any]]  # {finding, exception}
+    exceptions: list[dict[str, Any]]
+    findings: list[Finding]
+    removals: int
+    max_removals: int | None
+    blocked_by_cap: bool
+
+
+class Action(TypedDict, total=False):
+    step: str
+    ban: str
+    kind: str
+    method: str
+    what: str
+    outcome: str  # one of OUTCOMES
+    rc: int | None
+    msg: str
+
+
+class HostResult(TypedDict, total=False):
+    host: str
+    platform: str
+    run_id: str
+    run_started: str
+    timestamp: str
+    mode: str
+    bans: list[str]
+    ban_info: dict[str, Any]
+    status: str
+    reason: str
+    per_ban: dict[str, str]
+    per_ban_reason: dict[str, str]
+    sources: list[SourceState]
+    findings: list[Finding]
+    actions: list[Action]
+    remaining: list[Finding]
+    blocks: list[dict[str, Any]]
+    skipped: list[dict[str, Any]]
+    exceptions: list[dict[str, Any]]
+    reboot_pending: bool
+
+
+def source_state(source, state, records=0, reason=""):
+    """One source's evidence entry; the shape every facts path reports."""
+    if state not in SOURCE_STATES:
+        raise ValueError("source state must be one of %s, got %r" % (", ".join(SOURCE_STATES), state))
+    return {"source": str(source), "state": state, "records": int(records or 0), "reason": str(reason or "")[:500]}
+
+
+def evidence(platform, sources):
+    return {"platform": platform, "sources": list(sources)}
+
+
+def finding_key(finding):
+    """The identity of a finding: which ban, on which item. Steps name the findings they address by it."""
+    software = finding.get("software") or {}
+    item = software.get("identifier") or software.get("path") or software.get("name") or ""
+    return "|".join(
+        str(part)
+        for part in (
+            finding.get("ban") or "",
+            software.get("platform") or "",
+            software.get("source") or "",
+            str(item).lower(),
+            software.get("user") or "",
+            software.get("device_id") or "",
+        )
+    )
+
+
+def exit_codes(success=(0,), absent=(), reboot=()):
+    """The exit-code table of a step. Reboot wins over success, success over absent, for a code in several."""
+    table = {str(int(code)): "absent" for code in absent}
+    table.update({str(int(code)): "ok" for code in success})
+    table.update({str(int(code)): "reboot_pending" for code in reboot})
+    return table
+
+
+def outcome_of(step, rc):
+    """What an exit code means for a step: its table's entry, else failed. The only reading of the table."""
+    if rc is None:
+        return "failed"
+    return (step.get("exit_codes") or {"0": "ok"}).get(str(int(rc)), "failed")
+
+
+_STRING = {"type": "string"}
+_FINDING = {
+    "type": "object",
+    "required": ["ban", "software", "rule"],
+    "properties": {"ban": _STRING, "software": {"type": "object"}, "rule": {"type": "object"}},
+}
+HOST_RESULT_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://github.com/interdict/bans/docs/host_result.schema.json",
+    "title": "interdict.bans host result",
+    "description": "One host's (or MDM device's) result of one run, written to <report_dir>/hosts/.",
+    "type": "object",
+    "required": ["host", "platform", "run_id", "timestamp", "mode", "bans", "status", "reason", "per_ban", "sources"],
+    "properties": {
+        "host": {"type": "string", "minLength": 1, "maxLength": 255},
+        "platform": _STRING,
+        "run_id": {"type": "string", "maxLength": 128},
+        "run_started": _STRING,
+        "timestamp": _STRING,
+        "mode": {"enum": list(MODES)},
+        "bans": {"type": "array", "items": _STRING},
+        "ban_info": {"type": "object"},
+        "status": {"enum": list(STATUSES)},
+        "reason": _STRING,
+        "per_ban": {"type": "object", "additionalProperties": {"enum": list(STATUSES)}},
+        "per_ban_reason": {"type": "object", "additionalProperties": _STRING},
+        "sources": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["source", "state", "reason"],
+                "properties": {
+                    "source": _STRING,
+                    "state": {"enum": list(SOURCE_STATES)},
+                    "records": {"type": "integer", "minimum": 0},
+                    "reason": _STRING,
+                },
+            },
+        },
+        "findings": {"type": "array", "items": _FINDING},
+        "remaining": {"type": "array", "items": _FINDING},
+        "actions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["step", "outcome"],
+                "properties": {"step": _STRING, "outcome": {"enum": list(OUTCOMES)}},
+            },
+        },
+        "blocks": {"type": "array", "items": {"type": "object"}},
+        "skipped": {"type": "array", "items": {"type": "object"}},
+        "exceptions": {"type": "array", "items": {"type": "object"}},
+        "reboot_pending": {"type": "boolean"},
+    },
+}
