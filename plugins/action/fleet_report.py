@@ -53,7 +53,7 @@ class ActionModule(ActionBase):
                     run_id=args["run_id"] or None,
                     fresh_since=args["fresh_since"] or None,
                 )
-            except OSError as exc:
+            except (OSError, RuntimeError) as exc:
                 raise AnsibleActionFail(f"cannot write the fleet report under {report_dir}: {exc}") from None
             changed = changed or fleet_changed
             result.update(

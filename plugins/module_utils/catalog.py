@@ -145,7 +145,8 @@ REMOVE_SCHEMAS = {
         },
     },
     "linux": {"type": "object", "additionalProperties": False, "properties": {"order": _ORDER}},
-    # macOS: vendor uninstallers the vendor documents, run before the app bundle is removed (posix_steps.py).
+    # macOS: vendor uninstallers the vendor documents, run before the app bundle is removed
+    # (plugin_utils/_posix_steps.py turns their success_codes into the step's exit_codes).
     "macos": {
         "type": "object",
         "additionalProperties": False,

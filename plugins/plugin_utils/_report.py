@@ -18,7 +18,10 @@ import os
 import re
 import tempfile
 
-import jsonschema
+try:
+    import jsonschema
+except ImportError:  # pragma: no cover - reported by load_results()
+    jsonschema = None
 
 from ansible_collections.interdict.bans.plugins.module_utils.contract import HOST_RESULT_SCHEMA, STATUSES
 from ansible_collections.interdict.bans.plugins.plugin_utils._planning import step_text
@@ -221,6 +224,8 @@ def load_results(report_dir):
     results, errors = [], []
     if not os.path.isdir(folder):
         return results, errors
+    if jsonschema is None:
+        raise RuntimeError("the Python library 'jsonschema' is required to read host results (pip install jsonschema)")
     validator = jsonschema.Draft202012Validator(HOST_RESULT_SCHEMA)
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)
