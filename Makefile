@@ -13,7 +13,7 @@ export ANSIBLE_NOCOLOR ?= 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 REPORT_DIR ?= $(CURDIR)/report
 
-.PHONY: help venv collection demo test lint sanity units integration molecule bench build changelog clean
+.PHONY: help venv collection demo test lint sanity units units-core216 integration molecule bench build changelog clean
 
 help:
 	@echo "make demo   audit this machine (read-only), the lab and a simulated MDM tenant; print the report"
@@ -38,7 +38,7 @@ collection: venv $(COLLECTION_LINK)
 demo: collection
 	$(BIN)/python demo/run.py --report-dir $(REPORT_DIR)
 
-test: lint sanity units integration molecule
+test: lint sanity units units-core216 integration molecule
 
 lint: collection
 	$(BIN)/ruff check .
@@ -50,6 +50,16 @@ sanity: collection
 
 units: collection
 	$(BIN)/pytest -q -n 2 tests/unit
+
+# The bad-input corpus again on the lowest supported ansible-core (2.16), from PyPI only.
+CORE216 := .venv-core216
+$(CORE216)/.installed:
+	$(PYTHON) -m venv $(CORE216)
+	$(CORE216)/bin/pip install --quiet 'ansible-core>=2.16,<2.17' jsonschema pyyaml pytest hypothesis
+	touch $@
+
+units-core216: collection $(CORE216)/.installed
+	$(CORE216)/bin/python -m pytest -q -p no:cacheprovider tests/unit/bad_input
 
 integration: collection
 	$(BIN)/pytest -q tests/integration

@@ -55,6 +55,27 @@ options:
         (or the server's C(Retry-After)).
     type: int
     default: 6
+  max_retry_after:
+    description:
+      - Longest wait, in seconds, that a C(Retry-After) header is honoured for; a longer one is cut to this.
+    type: float
+    default: 300.0
+  poll_timeout:
+    description: Seconds to wait for one C(AppInvRawData) export job to complete before the export counts as failed.
+    type: float
+    default: 900.0
+  deadline:
+    description:
+      - Seconds everything one task asks of Graph may take, retries and waits included. When it passes, the task
+        stops with an error naming the endpoint it was at. V(0) means no deadline.
+    type: float
+    default: 3600.0
+  max_pages:
+    description:
+      - Most pages one listing may have (1,000 items each for devices); a listing that goes on longer, or whose next
+        link points back at a page already read, fails as incomplete rather than looping.
+    type: int
+    default: 10000
   validate_certs:
     description: Verify TLS certificates. Only turn this off for a test endpoint.
     type: bool
@@ -112,6 +133,22 @@ options:
     description: Retries of one request after 429, 5xx or a dropped connection.
     type: int
     default: 6
+  max_retry_after:
+    description: Longest wait, in seconds, that a C(Retry-After) header is honoured for.
+    type: float
+    default: 300.0
+  poll_timeout:
+    description: Not used by the inventory plugin (export jobs are the modules' business).
+    type: float
+    default: 900.0
+  deadline:
+    description: Seconds reading the device listing may take, retries included. V(0) means no deadline.
+    type: float
+    default: 3600.0
+  max_pages:
+    description: Most pages the device listing may have; a longer or looping listing fails.
+    type: int
+    default: 10000
   validate_certs:
     description: Verify TLS certificates.
     type: bool

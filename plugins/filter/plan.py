@@ -5,10 +5,16 @@
 from __future__ import annotations
 
 import os
+import re
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.interdict.bans.plugins.filter.match import check_bans
+from ansible_collections.interdict.bans.plugins.module_utils.catalog import bundled_ids
 from ansible_collections.interdict.bans.plugins.plugin_utils import _planning, _report
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _plain(value):
@@ -23,8 +29,46 @@ def _plain(value):
 
 
 def _check_bans(name, bans):
-    if not isinstance(bans, list) or not all(isinstance(ban, dict) and "id" in ban for ban in bans):
-        raise AnsibleFilterError(f"{name}: bans must be ban definitions from the interdict.bans.catalog lookup")
+    check_bans(bans, name)
+
+
+def _flag(name, argument, value):
+    """A true/false argument, strictly: a string like "false" is not true."""
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        raise AnsibleFilterError(f"{name}: {argument}: expected true or false, got {str(value)[:40]!r}") from None
+
+
+def _text(name, argument, value, optional=True, limit=255):
+    """A short single-line string argument (host names, modes, platforms, dates)."""
+    if value is None or value == "":
+        if optional:
+            return value
+        raise AnsibleFilterError(f"{name}: {argument}: must not be empty")
+    if not isinstance(value, str):
+        raise AnsibleFilterError(f"{name}: {argument}: expected a string, got {type(value).__name__}")
+    if len(value) > limit or _CONTROL.search(value):
+        raise AnsibleFilterError(f"{name}: {argument}: longer than {limit} characters or holds a control character")
+    return str(value)
+
+
+def _list_of_mappings(name, argument, value, required=()):
+    if value is None:
+        return
+    if not isinstance(value, list):
+        raise AnsibleFilterError(f"{name}: {argument}: expected a list, got {type(value).__name__}")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise AnsibleFilterError(f"{name}: {argument}[{index}]: expected a mapping, got {type(item).__name__}")
+        for key, kind in required:
+            if not isinstance(item.get(key), kind):
+                what = "a mapping" if kind is dict else "a string"
+                raise AnsibleFilterError(f"{name}: {argument}[{index}].{key}: expected {what}")
+
+
+def _check_findings(name, findings, argument="findings"):
+    _list_of_mappings(name, argument, findings, (("ban", str), ("software", dict), ("rule", dict)))
 
 
 def removal_plan(
@@ -46,34 +90,64 @@ def removal_plan(
     secrets=None,
 ):
     """Ordered remove/residue/block steps for one host (docs/architecture.md, "Plan")."""
+    name = "removal_plan"
     if not isinstance(findings, list):
         raise AnsibleFilterError("removal_plan: the input must be the list of findings from the match filter")
-    _check_bans("removal_plan", bans)
+    _check_findings(name, findings)
+    _check_bans(name, bans)
+    host = _text(name, "host", host)
+    mode = _text(name, "mode", mode, optional=False)
+    platform = _text(name, "platform", platform)
+    package_manager = _text(name, "package_manager", package_manager)
+    now = _text(name, "now", now if not hasattr(now, "isoformat") else now.isoformat())
+    blocks = _flag(name, "blocks", blocks)
+    allow_reboot = _flag(name, "allow_reboot", allow_reboot)
     if secrets is not None and not isinstance(secrets, dict):
         raise AnsibleFilterError("removal_plan: secrets must be a mapping of secret name to value")
+    if options is not None and not isinstance(options, dict):
+        raise AnsibleFilterError(f"removal_plan: options: expected a mapping, got {type(options).__name__}")
+    if sources is not None and not isinstance(sources, (dict, list)):
+        raise AnsibleFilterError(f"removal_plan: sources: expected the facts' evidence, got {type(sources).__name__}")
+    try:
+        # Entry-point policy: exceptions name bans of this run, and wide ones say allow_wide.
+        _planning.validate_exceptions(
+            _plain(exceptions),
+            now or None,
+            # A list shared by several roles may name any bundled ban, or a ban of this run.
+            known_bans={ban["id"] for ban in bans} | set(bundled_ids()),
+            require_allow_wide=True,
+        )
+    except ValueError as exc:
+        raise AnsibleFilterError(f"removal_plan: {exc}") from None
     bans = _plain(bans)
     try:
         return _planning.removal_plan(
             _plain(findings),
             bans,
-            host=str(host),
+            host=str(host or ""),
             mode=str(mode),
             exceptions=_plain(exceptions),
             protected=_plain(protected),
             max_removals=None if max_removals in (None, "") else max_removals,
-            blocks=bool(blocks),
+            blocks=blocks,
             current_blocks=_plain(current_blocks),
             sources=_plain(sources),
             platform=platform or None,
             now=now or None,
-            allow_reboot=bool(allow_reboot),
+            allow_reboot=allow_reboot,
             package_manager=package_manager or None,
             options=_plain(options) or None,
             # Only which secrets have a value enters the plan; an AWX credential injects them as variables.
             secrets_set=_planning.secrets_available(bans, secrets or {}, os.environ),
         )
-    except ValueError as exc:
-        raise AnsibleFilterError(f"removal_plan: {exc}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AnsibleFilterError(f"removal_plan: {_why(exc)}") from None
+
+
+def _why(exc):
+    if isinstance(exc, ValueError):
+        return str(exc)
+    return f"malformed input ({type(exc).__name__}: {str(exc)[:100]})"
 
 
 def host_result(
@@ -90,13 +164,32 @@ def host_result(
     facts_error=None,
 ):
     """The host result record (status, findings, actions, blocks, exceptions, evidence)."""
+    name = "host_result"
     if plan is not None and not isinstance(plan, dict):
         raise AnsibleFilterError("host_result: the input must be a plan from removal_plan (or none when facts failed)")
+    host = _text(name, "host", host, optional=False)
+    for key in ("steps", "blocks", "skipped", "exempt", "exceptions"):
+        _list_of_mappings(name, f"plan.{key}", (plan or {}).get(key))
+    _check_findings(name, (plan or {}).get("findings"), "plan.findings")
+    for index, step in enumerate((plan or {}).get("steps") or ()):
+        if not isinstance(step.get("id"), str):
+            raise AnsibleFilterError(f"host_result: plan.steps[{index}].id: expected a string")
     if bans is not None:
-        _check_bans("host_result", bans)
+        _check_bans(name, bans)
     if isinstance(actions, dict):
         # The registered result of software_apply / win_software_apply.
         actions = actions.get("actions")
+    _list_of_mappings(name, "actions", actions or None, (("step", str), ("outcome", str)))
+    _check_findings(name, remaining or None, "remaining")
+    verified = _flag(name, "verified", verified)
+    mode = _text(name, "mode", mode, optional=False)
+    try:
+        return _host_result(plan, host, actions, remaining, verified, mode, platform, bans, sources, run, facts_error)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AnsibleFilterError(f"host_result: {_why(exc)}") from None
+
+
+def _host_result(plan, host, actions, remaining, verified, mode, platform, bans, sources, run, facts_error):
     return _report.host_result(
         str(host),
         plan=_plain(plan) if plan else None,

@@ -28,6 +28,8 @@ description:
   - Device data from the API is marked unsafe, so a device name is never evaluated as a template.
   - Devices are not reachable over SSH or WinRM; the hosts carry their Intune facts for reports and for limiting
     the Intune modules (which run on the controller) to a group.
+  - Every host carries C(interdict_target=mdm), so the collection's roles treat it as a device the MDM reaches and
+    never inventory the controller in its place. Do not give these hosts C(ansible_connection=local).
 author:
   - interdict.bans contributors (@interdict)
 extends_documentation_fragment:
@@ -73,8 +75,6 @@ keyed_groups:
     prefix: model
 groups:
   supervised_iphones: intune_supervised and intune_os == 'ios'
-compose:
-  ansible_connection: "'local'"
 """
 
 
@@ -134,6 +134,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             variables = {var: device.get(field) for var, field in HOST_FIELDS.items()}
             variables["intune_os"] = device_platform(device.get("operatingSystem")) or "unknown"
             variables = wrap_var(variables)
+            # A phone is reached through the MDM, never over a connection of its own (the collection's value).
+            variables["interdict_target"] = "mdm"
             for key, value in variables.items():
                 self.inventory.set_variable(host, key, value)
             for group in (

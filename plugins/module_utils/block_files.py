@@ -224,11 +224,27 @@ def write_atomic(path, content, mode):
         raise
 
 
-def replace_file(path, content, mode=0o644):
-    """Make ``path`` hold exactly ``content``. Returns what it held before (None: no file), or ``content`` if equal."""
+def pin_marker(ban_id):
+    """The first-line prefix that marks an apt pin as this collection's, for that ban."""
+    return "%s%r" % (_PIN_HEADER, str(ban_id))
+
+
+def replace_file(path, content, mode=0o644, managed_marker=None):
+    """Make ``path`` hold exactly ``content``. Returns what it held before (None: no file), or ``content`` if equal.
+
+    With ``managed_marker``, a file already there is replaced only when it starts with the marker (this
+    collection wrote it); one with exactly ``content`` is adopted as it is; anything else is someone
+    else's file and raises BlockFileError, leaving it untouched.
+    """
     before = read_text(path)
-    if before != content:
-        write_atomic(path, content, mode)
+    if before == content:
+        return before
+    if managed_marker and before is not None and not before.startswith(managed_marker):
+        raise BlockFileError(
+            "%s already exists with other content and was not written by interdict.bans: not overwritten "
+            "(remove it, or make it identical to the pin this ban needs, and the run adopts it)" % path
+        )
+    write_atomic(path, content, mode)
     return before
 
 

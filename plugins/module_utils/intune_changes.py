@@ -12,10 +12,14 @@ call these, and (outside check mode) apply.
 from __future__ import annotations
 
 from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import (
+    ENDPOINTS_KEY,
+    OWNED_MARKER,
+    app_endpoint,
     assignment_targets,
     describe_target,
     exclusion_targets,
     is_exclusion,
+    is_owned_profile,
     mobile_app_identifier,
     target_key,
 )
@@ -28,7 +32,7 @@ CONFIG_TYPES = {
 }
 BLOCK_LIST = "appsNotInListCompliant"  # Graph appListType: every app is fine except those listed
 ALLOW_LIST = "appsInListCompliant"
-OWNED_MARKER = "Banned apps (interdict.bans)"  # description of the profiles this collection creates
+NOT_MANAGED = "not managed by Intune: cannot be uninstalled through Intune"
 IOS_LISTS = {
     "hidden": ("appsVisibilityList", "appsVisibilityListType"),  # hides and stops launch; supervised devices
     "prohibited": ("compliantAppsList", "compliantAppListType"),  # reported in compliance, not prevented
@@ -66,12 +70,16 @@ def plan_uninstall(
     ``orders`` None, every banned app object gets ``group_ids`` (all devices
     when empty) and ``exclusion_group_ids``.
 
-    Returns ``{"actions": [...], "apps": [...], "unknown": [app ids]}``.
+    Returns ``{"actions": [...], "apps": [...], "unknown": [app ids],
+    "exclusions": [...], "duplicates": [...]}``.
     Assignments of a banned app with an intent in ``remove_intents`` are deleted
     (Required beats Uninstall on a device targeted by both; Available keeps
-    offering the app). Exclusion assignments are the customer's and never
-    deleted. An app id the catalog does not match is listed in ``unknown`` and
-    never touched.
+    offering the app). Exclusion assignments are the customer's: never deleted
+    or changed, listed in ``exclusions`` with the group they exclude. The
+    collection's own assignments are its ``uninstall`` ones on a wanted target;
+    a second one on the same target (left by an earlier run) is a duplicate,
+    listed in ``duplicates`` and deleted. An app id the catalog does not match
+    is listed in ``unknown`` and never touched.
     """
     banned = {
         app["id"]: (app, platform, matches)
@@ -82,7 +90,7 @@ def plan_uninstall(
             {"app_id": app_id, "target_group_ids": list(group_ids), "exclusion_group_ids": list(exclusion_group_ids)}
             for app_id in banned
         ]
-    actions, apps, unknown = [], [], []
+    actions, apps, unknown, exclusions, duplicates = [], [], [], [], []
     for order in orders:
         entry = banned.get(order.get("app_id"))
         if entry is None:
@@ -93,11 +101,27 @@ def plan_uninstall(
         before = sorted(
             f"{a.get('intent')}: {describe_target(a.get('target') or {})}" for a in app.get("assignments") or []
         )
+        app_exclusions = [
+            {
+                "app_id": app["id"],
+                "app": app.get("displayName"),
+                "platform": platform,
+                "assignment_id": a.get("id"),
+                "intent": a.get("intent"),
+                "group_id": (a.get("target") or {}).get("groupId") or "",
+                "excludes": describe_target(a.get("target") or {}),
+            }
+            for a in app.get("assignments") or []
+            if is_exclusion(a.get("target"))
+        ]
+        exclusions.extend(app_exclusions)
         summary = {
             "id": app["id"],
             "name": app.get("displayName"),
             "platform": platform,
             "identifier": mobile_app_identifier(app),
+            "endpoint": ", ".join(app.get(ENDPOINTS_KEY) or ["v1.0"]),
+            "exclusions": [e["group_id"] for e in app_exclusions],
             "bans": bans,
             "assignments_before": before,
             "assignments_after": before,
@@ -121,34 +145,71 @@ def plan_uninstall(
         )
         summary["assignments_after"] = changes["after"]
         summary["changes"] = len(changes["actions"])
+        summary["duplicates"] = len(changes["duplicates"])
         actions.extend(changes["actions"])
+        duplicates.extend(changes["duplicates"])
         apps.append(summary)
-    return {"actions": actions, "apps": apps, "unknown": unknown}
+    return {
+        "actions": actions,
+        "apps": apps,
+        "unknown": unknown,
+        "exclusions": exclusions,
+        "duplicates": duplicates,
+    }
+
+
+def not_managed(bans, mobile_apps, catalog, platforms):
+    """[{ban, platform, reason}] for each ban with no Intune app object on any endpoint for that platform."""
+    covered = {
+        (m["ban"], platform)
+        for _app, platform, matches in banned_app_objects(catalog, mobile_apps, platforms)
+        for m in matches
+    }
+    return [
+        {"ban": ban["id"], "platform": platform, "reason": NOT_MANAGED}
+        for ban in bans
+        for platform in platforms
+        if platform in (ban.get("platforms") or {}) and (ban["id"], platform) not in covered
+    ]
 
 
 def _assignment_changes(app, bans, wanted, remove_intents):
-    base = {"app_id": app["id"], "app": app.get("displayName"), "bans": bans}
-    actions, after, kept = [], [], set()
+    base = {"app_id": app["id"], "app": app.get("displayName"), "bans": bans, "endpoint": app_endpoint(app)}
+    actions, after, kept, duplicates = [], [], set(), []
     for assignment in app.get("assignments") or []:
         target = assignment.get("target") or {}
         intent = assignment.get("intent")
         label = f"{intent}: {describe_target(target)}"
-        if intent == "uninstall" and target_key(target) in wanted:
+        if is_exclusion(target):
+            # The customer's: never deleted or changed, whatever its intent.
             kept.add(target_key(target))
-        elif intent in remove_intents and not is_exclusion(target):
+        elif intent == "uninstall" and target_key(target) in wanted:
+            if target_key(target) in kept:
+                # The collection's own, twice: an earlier run's retry left a copy.
+                duplicates.append(dict(base, assignment_id=assignment.get("id"), intent=intent, target=target))
+                actions.append(
+                    dict(
+                        base,
+                        action="delete",
+                        assignment_id=assignment.get("id"),
+                        intent=intent,
+                        target=target,
+                        duplicate=True,
+                    )
+                )
+                continue
+            kept.add(target_key(target))
+        elif intent in remove_intents:
             actions.append(
                 dict(base, action="delete", assignment_id=assignment.get("id"), intent=intent, target=target)
             )
             continue
-        elif is_exclusion(target) and target_key(target) in wanted:
-            # The group is already excluded (under another intent): Graph allows one assignment per target.
-            kept.add(target_key(target))
         after.append(label)
     for key, target in wanted.items():
         if key not in kept:
             actions.append(dict(base, action="create", intent="uninstall", target=target))
             after.append(f"uninstall: {describe_target(target)}")
-    return {"actions": actions, "after": sorted(after)}
+    return {"actions": actions, "after": sorted(after), "duplicates": duplicates}
 
 
 # -- restriction profiles -------------------------------------------------------------------------
@@ -202,19 +263,30 @@ def plan_block(bans, configurations, platform, name, lists):
     """
     identifiers = blocked_identifiers(bans, platform)
     odata_type = CONFIG_TYPES[platform]
-    existing = next(
-        (c for c in configurations if c.get("displayName") == name and c.get("@odata.type") == odata_type), None
+    named = sorted(
+        (c for c in configurations if c.get("displayName") == name and c.get("@odata.type") == odata_type),
+        key=lambda c: (str(c.get("createdDateTime") or ""), str(c.get("id"))),
     )
+    owned = [c for c in named if is_owned_profile(c)]
+    # The collection's own profile (name and description tag) first; else the customer's of that name.
+    existing = (owned or named or [None])[0]
     plan = {
         "action": "none",
         "id": None,
-        "owned": existing is None or existing.get("description") == OWNED_MARKER,
+        "owned": existing is None or is_owned_profile(existing),
         "body": {},
         "before": {},
         "after": {},
         "problems": [],
         "identifiers": identifiers,
+        # Copies of the collection's own profile an earlier run left (a create whose answer was lost).
+        "duplicates": [c["id"] for c in owned[1:]],
+        "others": [c["id"] for c in named if c is not existing and not is_owned_profile(c)],
     }
+    if plan["others"]:
+        plan["problems"].append(
+            f"{len(plan['others'])} other profile(s) named {name!r} that this collection did not create: left alone"
+        )
     if not identifiers:
         return plan
     if existing is None:

@@ -22,6 +22,9 @@ from datetime import datetime, timedelta, timezone
 
 from ansible_collections.interdict.bans.plugins.module_utils import contract
 from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import (
+    ENDPOINTS_KEY,
+    WORK_PROFILE_ENROLLMENT,
+    application_key_identifier,
     detected_app_platform,
     device_platform,
     host_names,
@@ -73,6 +76,7 @@ def app_object_summary(app, platform, matches):
         "platform": platform,
         "identifier": mobile_app_identifier(app),
         "type": str(app.get("@odata.type", "")).rsplit(".", 1)[-1],
+        "endpoint": ", ".join(app.get(ENDPOINTS_KEY) or ["v1.0"]),
         "bans": sorted({match["ban"] for match in matches}),
     }
 
@@ -80,9 +84,10 @@ def app_object_summary(app, platform, matches):
 def _device_summary(device, now, stale_after):
     synced = parse_graph_time(device.get("lastSyncDateTime"))
     personal = str(device.get("managedDeviceOwnerType", "")).lower() != "company"
+    work_profile = device.get("deviceEnrollmentType") == WORK_PROFILE_ENROLLMENT
     if synced is None or now - synced > stale_after:
         inventory = "stale"
-    elif personal:
+    elif personal or work_profile:
         inventory = "managed_apps_only"
     else:
         inventory = "read"
@@ -96,6 +101,7 @@ def _device_summary(device, now, stale_after):
         "compliance": device.get("complianceState") or "unknown",
         "last_sync": device.get("lastSyncDateTime"),
         "inventory": inventory,
+        "work_profile": work_profile,
         "listed": True,
     }
 
@@ -116,6 +122,12 @@ def device_sources(device, records, complete, problems, stale_after_days, listin
     if not complete:
         reason = "Intune inventory incomplete: " + ("; ".join(problems) or "a listing could not be read")
         return [contract.source_state(SOURCE, "failed", records, reason)]
+    if device.get("inventory") == "managed_apps_only" and device.get("work_profile"):
+        reason = (
+            "corporate-owned work profile: Intune reports only the apps in the work profile; "
+            "apps outside it are unknown"
+        )
+        return [contract.source_state(SOURCE, "partial", records, reason)]
     if device.get("inventory") == "managed_apps_only":
         reason = "personal device: Intune reports only the apps it manages"
         return [contract.source_state(SOURCE, "partial", records, reason)]
@@ -138,6 +150,27 @@ def _candidate_apps(detected, catalog, platforms):
                 candidates.append(app)
                 break
     return candidates
+
+
+def export_shortfall(rows, detected, names):
+    """["name: N rows, detectedApps counts M devices"] for each name the export has fewer rows for."""
+    expected = {}
+    for app in detected:
+        name = app.get("displayName")
+        if name in names:
+            try:
+                expected[name] = expected.get(name, 0) + int(app.get("deviceCount") or 0)
+            except (TypeError, ValueError):
+                continue
+    found = {}
+    for row in rows:
+        name = row.get("ApplicationName")
+        found[name] = found.get(name, 0) + 1
+    return [
+        f"{name}: {found.get(name, 0)} rows, detectedApps counts {count} devices"
+        for name, count in sorted(expected.items())
+        if found.get(name, 0) < count
+    ]
 
 
 def _finding(match, device_id, device_name, device):
@@ -202,7 +235,8 @@ def inventory(
     except MDMError as error:
         result["listing_error"] = str(error)
         problem(error)
-        devices = []
+        # The pages read before the failure are real devices: they stay in the report (as unknown).
+        devices = list(getattr(error, "partial", None) or [])
     for device in devices:
         summary = _device_summary(device, now, stale_after)
         summaries[summary["id"]] = summary
@@ -228,7 +262,8 @@ def inventory(
 
 def _read_findings(intune, catalog, platforms, method, summaries, result, problem):
     try:
-        candidates = _candidate_apps(intune.detected_apps(), catalog, platforms)
+        detected = intune.detected_apps()
+        candidates = _candidate_apps(detected, catalog, platforms)
     except MDMError as error:
         problem(error)
         return
@@ -247,26 +282,42 @@ def _read_findings(intune, catalog, platforms, method, summaries, result, proble
                 result["findings"].append(_finding(match, device_id, device_name, summaries.get(device_id)))
 
     if method == "export":
+        names = {app["displayName"] for app in candidates if app.get("displayName")}
         try:
-            rows = intune.export_app_inventory({app["displayName"] for app in candidates if app.get("displayName")})
+            rows = intune.export_app_inventory(names)
         except MDMError as error:
             # The export is one way to ask; the detected apps' device lists are another.
             result["problems"].append(f"{error}; used the detected apps' device lists instead")
             method = result["method"] = "detected_apps"
         else:
-            for row in rows:
-                device = summaries.get(row.get("DeviceId"))
-                platform = device["platform"] if device else device_platform(row.get("Platform"))
-                record = software_record(
-                    row.get("ApplicationName"),
-                    row.get("ApplicationShortVersion") or row.get("ApplicationVersion"),
-                    row.get("ApplicationPublisher"),
-                    platform,
-                    row.get("ApplicationKey"),
+            shortfall = export_shortfall(rows, detected, names)
+            if shortfall:
+                # An export with fewer rows than Intune counts devices (an empty export, a dropped filter
+                # clause) would call devices clean: the per-app device lists are asked instead.
+                result["problems"].append(
+                    "AppInvRawData export has fewer rows than detectedApps counts devices ("
+                    + "; ".join(shortfall)
+                    + "); used the detected apps' device lists instead"
                 )
-                add(record, row.get("DeviceId"), row.get("DeviceName"))
+                method = result["method"] = "detected_apps"
+    if method == "export":
+        for row in rows:
+            device = summaries.get(row.get("DeviceId"))
+            platform = device["platform"] if device else device_platform(row.get("Platform"))
+            record = software_record(
+                row.get("ApplicationName"),
+                row.get("ApplicationShortVersion") or row.get("ApplicationVersion"),
+                row.get("ApplicationPublisher"),
+                platform,
+                application_key_identifier(row.get("ApplicationKey")),
+            )
+            add(record, row.get("DeviceId"), row.get("DeviceName"))
     if method == "detected_apps":
-        found, failed = intune.devices_with_apps([app["id"] for app in candidates])
+        try:
+            found, failed = intune.devices_with_apps([app["id"] for app in candidates])
+        except MDMError as error:
+            problem(error)
+            return
         for error in failed.values():
             problem(error)
         by_id = {app["id"]: app for app in candidates}

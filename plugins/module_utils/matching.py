@@ -8,6 +8,12 @@ into one combined pattern per field. A record therefore costs one dictionary
 lookup and at most three regex calls however many bans there are; only a record
 that hits a combined pattern is re-checked rule by rule to learn which rules
 matched (that is rare, so it is cheap).
+
+Every pattern is compiled by ``compile_pattern`` and nowhere else, so the
+catalog check (``catalog.validate_ban``) compiles exactly what runs here. Host
+values are cut to ``FIELD_CAPS`` characters before any pattern sees them: with
+the catalog's limits on patterns (no nested or overlapping repeats, at most
+three unbounded quantifiers) that bounds the cost of one record.
 """
 
 from __future__ import annotations
@@ -17,6 +23,26 @@ import re
 # When several rules of one ban match a record, the finding cites the strongest.
 RULE_STRENGTH = {"identifier": 0, "signer": 1, "name": 2, "publisher": 3}
 _FIELDS = (("name", "names"), ("publisher", "publishers"), ("signer", "signers"))
+# The longest host value any pattern sees (longer values are cut before matching, and in the finding).
+FIELD_CAPS = {"name": 256, "publisher": 256, "signer": 512}
+
+
+def compile_pattern(pattern):
+    """A catalog pattern as every matcher runs it: a full, case-insensitive match of ``(?:pattern)``."""
+    return re.compile(f"(?:{pattern})", re.IGNORECASE)
+
+
+def capped(record):
+    """The record with its matched fields cut to FIELD_CAPS (the same dict when nothing is too long)."""
+    long_fields = [
+        field for field, cap in FIELD_CAPS.items() if isinstance(record.get(field), str) and len(record[field]) > cap
+    ]
+    if not long_fields:
+        return record
+    record = dict(record)
+    for field in long_fields:
+        record[field] = record[field][: FIELD_CAPS[field]]
+    return record
 
 
 def _rule(kind, entry, value_key):
@@ -29,7 +55,7 @@ def _rule(kind, entry, value_key):
 def _combine(patterns):
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
+    return compile_pattern("|".join(f"(?:{pattern})" for pattern in patterns))
 
 
 class _PlatformIndex:
@@ -53,8 +79,8 @@ class _PlatformIndex:
                     (
                         ban_id,
                         _rule(field, entry, "pattern"),
-                        re.compile(entry["pattern"], re.IGNORECASE),
-                        re.compile(publisher, re.IGNORECASE) if publisher else None,
+                        compile_pattern(entry["pattern"]),
+                        compile_pattern(publisher) if publisher else None,
                     )
                 )
         if spec.get("exclude"):
@@ -75,7 +101,7 @@ class _PlatformIndex:
             value = record.get(field)
             if combined is None or not value:
                 continue
-            value = str(value).strip()
+            value = str(value)[: FIELD_CAPS[field]].strip()
             if not combined.fullmatch(value):
                 continue
             for ban_id, rule, regex, publisher in self.rules[field]:
@@ -83,10 +109,16 @@ class _PlatformIndex:
                     continue
                 # A name rule may demand a publisher; a record without one (an MDM
                 # report that carries only a display name) still matches by name.
-                if publisher is not None and record.get("publisher") and not publisher.fullmatch(record["publisher"]):
+                if (
+                    publisher is not None
+                    and record.get("publisher")
+                    and not publisher.fullmatch(str(record["publisher"])[: FIELD_CAPS["publisher"]])
+                ):
                     continue
                 exclude = self.excludes.get(ban_id)
-                if exclude is not None and exclude.fullmatch(str(record.get("name") or "").strip()):
+                if exclude is not None and exclude.fullmatch(
+                    str(record.get("name") or "")[: FIELD_CAPS["name"]].strip()
+                ):
                     continue
                 current = hits.get(ban_id)
                 if current is None or RULE_STRENGTH[rule["kind"]] < RULE_STRENGTH[current["kind"]]:
@@ -111,6 +143,7 @@ class CompiledCatalog:
         index = self._platforms.get(record.get("platform"))
         if index is None:
             return []
+        record = capped(record)
         return [{"ban": ban_id, "software": record, "rule": rule} for ban_id, rule in index.match(record).items()]
 
     def match(self, records):

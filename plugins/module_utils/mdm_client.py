@@ -6,8 +6,8 @@ Vendor code (intune.py today; Jamf, Workspace ONE and Android Management later)
 builds paths and reads fields; everything about talking HTTP lives here:
 
 - OAuth2 client credentials: one cached token per client, refreshed before it
-  expires (at 80% of its lifetime), refreshed once more and the request
-  retried when the server answers 401 anyway; refreshes are serialized so a
+  expires (at 80% of its lifetime), refreshed again and the request
+  retried when the server answers 401 anyway (at most three times in a row); refreshes are serialized so a
   pool of workers asks for one token, not one each.
 - Throttling and failures: 429 honours Retry-After (seconds or HTTP date);
   without it, and on 5xx or dropped connections, exponential backoff with
@@ -41,6 +41,7 @@ from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import SSLValidationError, open_url
 
 RETRYABLE_STATUS = frozenset((429, 500, 502, 503, 504))
+TOKEN_REFRESHES = 3  # fresh tokens one request may ask for after 401s in a row
 BATCH_LIMIT = 20
 _REDACTED = "********"
 # Exceptions that mean the connection dropped or timed out: worth another try.
@@ -66,7 +67,23 @@ class MDMError(Exception):
 
 
 class PagingError(MDMError):
-    """Paging ended without every item the server said it had: the listing is incomplete."""
+    """Paging ended without every item the server said it had: the listing is incomplete.
+
+    ``partial`` holds the items of the pages that were read, for a caller that
+    keeps what it has and marks the rest unknown.
+    """
+
+    def __init__(self, message, endpoint=None, status=None, code=None, partial=None):
+        super().__init__(message, endpoint=endpoint, status=status, code=code)
+        self.partial = partial if partial is not None else []
+
+
+class AmbiguousWriteError(MDMError):
+    """A write may or may not have been committed (reset, timeout, 5xx other than 503): re-read before retrying."""
+
+
+# Answers that say a request was refused before it was processed: a write may be sent again as it is.
+REFUSED_STATUS = frozenset((429, 503))
 
 
 def endpoint_of(method, url):
@@ -94,18 +111,35 @@ def parse_retry_after(value, now=None):
 class Response:
     """Status, lower-cased headers and body of one HTTP response."""
 
-    __slots__ = ("body", "headers", "status", "url")
+    __slots__ = ("body", "endpoint", "headers", "status", "url")
 
-    def __init__(self, status, headers, body, url):
+    def __init__(self, status, headers, body, url, endpoint=None):
         self.status = status
         self.headers = headers
         self.body = body
         self.url = url
+        self.endpoint = endpoint or endpoint_of("GET", url)
 
     def json(self):
+        """The body as a JSON object; anything else (a proxy's HTML page, a truncated body) is an MDMError."""
         if not self.body:
             return {}
-        return json.loads(self.body)
+        try:
+            payload = json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            kind = str(self.headers.get("content-type") or "no content type").split(";", maxsplit=1)[0]
+            raise MDMError(
+                f"{self.endpoint}: HTTP {self.status}: the answer is not JSON ({kind}, {len(self.body)} bytes)",
+                endpoint=self.endpoint,
+                status=self.status,
+            ) from None
+        if not isinstance(payload, dict):
+            raise MDMError(
+                f"{self.endpoint}: HTTP {self.status}: the answer is not a JSON object",
+                endpoint=self.endpoint,
+                status=self.status,
+            )
+        return payload
 
 
 class ClientCredentials:
@@ -192,6 +226,8 @@ class MDMClient:
         backoff_base=0.5,
         backoff_cap=30.0,
         max_retry_after=300.0,
+        deadline=None,
+        max_pages=10000,
         validate_certs=True,
         user_agent="interdict.bans",
         sleep=time.sleep,
@@ -206,6 +242,10 @@ class MDMClient:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.max_retry_after = max_retry_after
+        # An overall limit for everything this client does, in seconds from its creation (None: none).
+        self.deadline = deadline
+        self._deadline_at = None if not deadline else time.monotonic() + float(deadline)
+        self.max_pages = max(1, int(max_pages))
         self.validate_certs = validate_certs
         self.user_agent = user_agent
         self._sleep = sleep
@@ -261,6 +301,27 @@ class MDMClient:
             return self.backoff(attempt)
         return min(after, self.max_retry_after)
 
+    def remaining(self):
+        """Seconds left before the deadline (None without one)."""
+        if self._deadline_at is None:
+            return None
+        return self._deadline_at - time.monotonic()
+
+    def check_deadline(self, endpoint):
+        left = self.remaining()
+        if left is not None and left <= 0:
+            raise MDMError(f"{endpoint}: stopped: the deadline of {self.deadline:g} s has passed", endpoint=endpoint)
+
+    def wait(self, seconds, endpoint):
+        """Sleep before a retry, never past the deadline."""
+        left = self.remaining()
+        if left is not None and (left <= 0 or seconds >= left):
+            raise MDMError(
+                f"{endpoint}: stopped: a wait of {seconds:g} s would pass the deadline of {self.deadline:g} s",
+                endpoint=endpoint,
+            )
+        self._sleep(seconds)
+
     # -- one request ---------------------------------------------------------
 
     def _send(self, method, url, data, headers):
@@ -291,7 +352,7 @@ class MDMClient:
                 response_headers = {key.lower(): value for key, value in (error.headers or {}).items()}
                 status = error.code
                 error.close()
-        return Response(status, response_headers, body, url)
+        return Response(status, response_headers, body, url, endpoint_of(method, url))
 
     def _authorize(self, url, headers):
         """Add the bearer token for requests to the API host; return the token used."""
@@ -301,17 +362,29 @@ class MDMClient:
         headers["Authorization"] = f"Bearer {token}"
         return token
 
-    def request(self, method, path, params=None, json_body=None, data=None, headers=None, authenticated=True):
-        """Send one request with retries; return the Response or raise MDMError."""
+    def request(
+        self, method, path, params=None, json_body=None, data=None, headers=None, authenticated=True, idempotent=None
+    ):
+        """Send one request with retries; return the Response or raise MDMError.
+
+        A request that is not ``idempotent`` (by default a POST: it may create
+        something) is sent again as it is only after an answer that says it was
+        refused unprocessed (429, 503, 401, a refused connection). After a reset,
+        a timeout or another 5xx it may have been committed, so it raises
+        AmbiguousWriteError and the caller re-reads before deciding to retry.
+        """
+        if idempotent is None:
+            idempotent = method != "POST" or not authenticated
         url = self.url(path, params)
         endpoint = endpoint_of(method, url)
         if json_body is not None:
             data = json.dumps(json_body).encode()
             headers = {"Content-Type": "application/json", **(headers or {})}
         attempt = 0
-        refreshed = False
+        refreshed = 0
         while True:
             attempt += 1
+            self.check_deadline(endpoint)
             request_headers = {"Accept": "application/json", **(headers or {})}
             token = self._authorize(url, request_headers) if authenticated else None
             try:
@@ -322,16 +395,27 @@ class MDMClient:
                 # Name resolution and refused connections land here; a refused loopback or a
                 # restarting gateway is as transient as a reset.
                 self.count("connection_errors")
+                refused = isinstance(error.reason, (ConnectionRefusedError, socket.gaierror))
+                if not idempotent and not refused:
+                    raise AmbiguousWriteError(
+                        f"{endpoint}: no answer ({self.redact(error.reason)}); the write may have been committed",
+                        endpoint=endpoint,
+                    ) from None
                 if attempt > self.max_retries:
                     raise MDMError(
                         f"{endpoint}: connection failed after {attempt} attempts: {self.redact(error.reason)}",
                         endpoint=endpoint,
                     ) from None
                 self.count("retries")
-                self._sleep(self.backoff(attempt))
+                self.wait(self.backoff(attempt), endpoint)
                 continue
             except _TRANSIENT_ERRORS as error:
                 self.count("connection_errors")
+                if not idempotent:
+                    raise AmbiguousWriteError(
+                        f"{endpoint}: no answer ({type(error).__name__}); the write may have been committed",
+                        endpoint=endpoint,
+                    ) from None
                 if attempt > self.max_retries:
                     raise MDMError(
                         f"{endpoint}: connection failed after {attempt} attempts: "
@@ -339,23 +423,27 @@ class MDMClient:
                         endpoint=endpoint,
                     ) from None
                 self.count("retries")
-                self._sleep(self.backoff(attempt))
+                self.wait(self.backoff(attempt), endpoint)
                 continue
             status = response.status
-            if status == 401 and token is not None and not refreshed:
-                # The token expired or was revoked early: one fresh token, one more try.
+            if status == 401 and token is not None and refreshed < TOKEN_REFRESHES:
+                # The token expired or was revoked early: a fresh token, one more try (a few times at most,
+                # since a token can die again while a slow request is on its way).
                 self.count("unauthorized")
                 self.credentials.invalidate(token)
-                refreshed = True
+                refreshed += 1
                 continue
             # A 401 after a good answer is a new expiry (a long retry wait can outlive a token).
-            refreshed = refreshed and status == 401
+            refreshed = refreshed if status == 401 else 0
             if status in RETRYABLE_STATUS:
                 self.count("throttled" if status == 429 else "server_errors")
+                if not idempotent and status not in REFUSED_STATUS:
+                    error = self._error(endpoint, response, "(the write may have been committed)")
+                    raise AmbiguousWriteError(str(error), endpoint=endpoint, status=status, code=error.code)
                 if attempt > self.max_retries:
                     raise self._error(endpoint, response, f"after {attempt} attempts")
                 self.count("retries")
-                self._sleep(self.retry_delay(attempt, response.headers))
+                self.wait(self.retry_delay(attempt, response.headers), endpoint)
                 continue
             if status >= 400:
                 raise self._error(endpoint, response)
@@ -395,15 +483,40 @@ class MDMClient:
         up to it, or PagingError says the listing is incomplete.
         """
         url = self.url(path, params)
+        endpoint = endpoint_of("GET", url)
         total = None
         seen = 0
         pages = 0
+        visited = set()
         while url:
+            if url in visited:
+                raise PagingError(
+                    f"{endpoint}: the next link of page {pages} points back to a page already read: the listing "
+                    f"loops and was stopped after {seen} items",
+                    endpoint=endpoint,
+                )
+            if pages >= self.max_pages:
+                raise PagingError(
+                    f"{endpoint}: stopped after {pages} pages ({seen} items), the most one listing may have "
+                    "(max_pages): the listing may not end",
+                    endpoint=endpoint,
+                )
+            visited.add(url)
             payload = self.request("GET", url).json()
             pages += 1
-            if total is None and count_key and payload.get(count_key) is not None:
-                total = int(payload[count_key])
             items = payload.get(items_key) or []
+            if not isinstance(items, list):
+                raise MDMError(f"{endpoint}: page {pages}: '{items_key}' is not a list", endpoint=endpoint, status=200)
+            stated = payload.get(count_key) if count_key else None
+            if total is None and stated is not None and pages == 1:
+                try:
+                    stated = int(stated)
+                except (TypeError, ValueError):
+                    stated = None
+                # A count no larger than the first page says nothing about later pages (some servers
+                # count per page): it is only a cross-check when it promises more than one page holds.
+                if stated is not None and stated > len(items):
+                    total = stated
             seen += len(items)
             yield items
             following = payload.get(next_key)
@@ -413,17 +526,25 @@ class MDMClient:
                 url = self.url(path, {**(params or {}), token_param: following})
             else:
                 url = following
-        if total is not None and seen != total:
-            endpoint = endpoint_of("GET", self.url(path))
+        if total is not None and seen < total:
             raise PagingError(
                 f"{endpoint}: paging ended after {pages} pages with {seen} items, but the server reported {total}",
                 endpoint=endpoint,
             )
 
     def get_all(self, path, params=None, **paging):
+        """Every item of a listing; a failure part-way raises PagingError with the items read (``partial``)."""
         items = []
-        for page in self.iter_pages(path, params, **paging):
-            items.extend(page)
+        try:
+            for page in self.iter_pages(path, params, **paging):
+                items.extend(page)
+        except PagingError as error:
+            error.partial = items
+            raise
+        except MDMError as error:
+            raise PagingError(
+                str(error), endpoint=error.endpoint, status=error.status, code=error.code, partial=items
+            ) from None
         return items
 
     # -- concurrency -------------------------------------------------------------
@@ -483,7 +604,7 @@ class MDMClient:
                         results[index] = sub
             if pending:
                 pending.sort()
-                self._sleep(max(waits))
+                self.wait(max(waits), endpoint_of("POST", self.url(path)))
         return results
 
     def _send_batch(self, path, chunk, requests):
@@ -498,7 +619,9 @@ class MDMClient:
             body["requests"].append(sub)
         self.count("batch_requests")
         self.count("batched_subrequests", len(chunk))
-        payload = self.request("POST", path, json_body=body).json()
+        # A batch of reads may be sent again; one carrying a write may have been committed.
+        reads_only = all(sub["method"] == "GET" for sub in body["requests"])
+        payload = self.request("POST", path, json_body=body, idempotent=reads_only).json()
         answer = {}
         for sub in payload.get("responses") or []:
             headers = {str(key).lower(): value for key, value in (sub.get("headers") or {}).items()}

@@ -12,15 +12,24 @@ description:
   - iOS/iPadOS - makes sure an C(iosGeneralDeviceConfiguration) lists the banned bundle IDs as hidden apps
     (C(appsVisibilityList), which hides them and stops them launching on supervised devices) and as prohibited apps
     (C(compliantAppsList), which only reports devices that carry them as not compliant).
-  - Android device administrator (Samsung KNOX) - the same for an C(androidGeneralDeviceConfiguration)
-    (C(compliantAppsList), C(appsLaunchBlockList), C(appsHideList)).
-  - Android Enterprise - gives the banned managed Google Play apps an C(uninstall) assignment, which is how Intune
-    blocks an app in the work profile or on a fully managed device (the same change as
-    M(interdict.bans.intune_app_uninstall) makes).
+  - Android Enterprise (fully managed and work-profile devices) - gives the banned managed Google Play apps an
+    C(uninstall) assignment, which is how Intune blocks an app in the work profile or on a fully managed device (the
+    same change as M(interdict.bans.intune_app_uninstall) makes). This is the Android default.
+  - Android device administrator (legacy, Samsung KNOX) - only when O(android_lists) names lists, the same for an
+    C(androidGeneralDeviceConfiguration) (C(compliantAppsList), C(appsLaunchBlockList), C(appsHideList)). Google
+    ended device administrator management on devices with Google Mobile Services on 31 December 2024, so no such
+    profile is made by default.
   - Idempotent against what is there - adds the missing entries and keeps every entry the customer put in the
     profile. A list kept as an allow list is left alone and reported, because it already blocks unlisted apps.
   - Block lists come from each ban's C(block.bundle_ids) (iOS) or C(block.packages) (Android), or its identifiers.
   - Says per platform whether the block is in place (RV(platforms)), for the device results.
+  - Creates are idempotent. The collection's own profile is found by its name and the description tag
+    C(Banned apps (interdict.bans)); its assignments by target. A create whose answer is lost (reset, timeout, 5xx
+    other than 503) is re-read before it is sent again. Extra copies of the collection's own profile or of its
+    assignments, left by earlier runs, are deleted and listed (C(duplicates_removed)); a profile of the same name
+    without the tag is the customer's and is never deleted.
+  - Managed Google Play apps are read from Graph v1.0 and beta merged by id (the type exists only in beta).
+    Exclusion assignments are never deleted or changed; they are listed in RV(exclusions).
 author:
   - interdict.bans contributors (@interdict)
 extends_documentation_fragment:
@@ -61,11 +70,14 @@ options:
     type: str
     default: interdict.bans blocked apps (Android)
   android_lists:
-    description: Which Android device administrator lists to keep (C(launch_blocked) and C(hidden) need KNOX).
+    description:
+      - Which Android device administrator lists to keep (C(launch_blocked) and C(hidden) need KNOX). Empty (the
+        default) makes no device administrator profile; Android Enterprise devices are blocked through managed
+        Google Play (O(android_enterprise)).
     type: list
     elements: str
     choices: [prohibited, launch_blocked, hidden]
-    default: [prohibited]
+    default: []
   android_enterprise:
     description: Give banned managed Google Play apps an C(uninstall) assignment.
     type: bool
@@ -122,6 +134,20 @@ configurations:
     - {platform: ios, name: Contoso iOS restrictions, id: "...", action: update,
        before: {compliantAppsList: [com.epicgames.fortnite]},
        after: {compliantAppsList: [com.epicgames.fortnite, com.zhiliaoapp.musically]}, problems: []}
+exclusions:
+  description:
+    - The exclusion assignments of the banned managed Google Play apps, left as they are, with the group each
+      excludes (same shape as M(interdict.bans.intune_app_uninstall)'s). A profile's own are in RV(configurations).
+  returned: always
+  type: list
+  elements: dict
+  sample: []
+duplicates:
+  description: Extra copies of the collection's own Android Enterprise C(uninstall) assignments, deleted.
+  returned: always
+  type: list
+  elements: dict
+  sample: []
 actions:
   description: Android Enterprise assignment changes (same shape as M(interdict.bans.intune_app_uninstall)'s).
   returned: always
@@ -158,6 +184,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.interdict.bans.plugins.module_utils.intune_changes import (
     ANDROID_LISTS,
     IOS_LISTS,
+    not_managed,
     plan_block,
     plan_uninstall,
 )
@@ -165,7 +192,9 @@ from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import
     AUTH_ARGUMENT_SPEC,
     Intune,
     assignment_targets,
+    describe_target,
     exclusion_targets,
+    is_exclusion,
     module_bans,
     target_key,
 )
@@ -174,21 +203,44 @@ from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import M
 
 
 def ensure_profile(api, plan, targets, check_mode):
-    """Create or patch one profile; assign it when this collection owns it. Returns whether anything changed."""
+    """Create or patch one profile; assign it when this collection owns it. Returns whether anything changed.
+
+    Read before every create: the profile is looked up by name and description tag, its assignments by
+    target. Extra copies of the collection's own profile, and of its own assignments, are deleted; the
+    exclusion assignments on it are the customer's and only reported.
+    """
     changed = plan["action"] != "none"
     if plan["action"] == "create" and not check_mode:
         plan["id"] = api.create_configuration(plan["body"])["id"]
     elif plan["action"] == "update" and not check_mode:
         api.update_configuration(plan["id"], plan["body"])
+    plan["removed_duplicates"] = list(plan["duplicates"])
+    if plan["duplicates"]:
+        changed = True
+        if not check_mode:
+            for duplicate in plan["duplicates"]:
+                api.delete_configuration(duplicate)
+    plan["exclusions"] = []
     if plan["owned"]:
-        present = set()
-        if plan["id"] and plan["action"] != "create":
-            present = {target_key(a.get("target") or {}) for a in api.configuration_assignments(plan["id"])}
+        current = api.configuration_assignments(plan["id"]) if plan["id"] else []
+        present, extra = set(), []
+        for assignment in current:
+            target = assignment.get("target") or {}
+            if is_exclusion(target):
+                plan["exclusions"].append(
+                    {"group_id": target.get("groupId") or "", "excludes": describe_target(target)}
+                )
+            if target_key(target) in present and not is_exclusion(target):
+                extra.append(assignment.get("id"))
+            present.add(target_key(target))
         missing = [t for t in targets if target_key(t) not in present]
         plan["assigned"] = [t for t in targets if target_key(t) in present] + missing
-        if missing:
+        plan["removed_assignment_duplicates"] = extra
+        if missing or extra:
             changed = True
             if not check_mode:
+                for assignment_id in extra:
+                    api.delete_configuration_assignment(plan["id"], assignment_id)
                 for target in missing:
                     api.assign_configuration(plan["id"], target)
     return changed
@@ -221,7 +273,7 @@ def main():
             "type": "list",
             "elements": "str",
             "choices": ["prohibited", "launch_blocked", "hidden"],
-            "default": ["prohibited"],
+            "default": [],
         },
         android_enterprise={"type": "bool", "default": True},
         target_group_ids={"type": "list", "elements": "str", "default": []},
@@ -239,7 +291,7 @@ def main():
         return bans if wanted is None else [ban for ban in bans if ban["id"] in wanted]
 
     changed = False
-    profiles, actions, problems, failures = [], [], [], []
+    profiles, actions, problems, failures, exclusions, duplicates = [], [], [], [], [], []
     platforms = {platform: {"changed": False, "problems": []} for platform in params["platforms"]}
     wanted = []
     if "ios" in platforms:
@@ -265,7 +317,9 @@ def main():
         platforms[platform]["changed"] |= platform_changed
         platforms[platform]["problems"].extend(plan["problems"])
         problems.extend(f"{platform} {name}: {problem}" for problem in plan["problems"])
-        profile = {key: plan.get(key) for key in ("action", "id", "before", "after", "problems", "identifiers")}
+        keys = ("action", "id", "before", "after", "problems", "identifiers", "exclusions", "others")
+        profile = {key: plan.get(key) for key in keys}
+        profile["duplicates_removed"] = plan["removed_duplicates"] + plan.get("removed_assignment_duplicates", [])
         profile.update(platform=platform, name=name, owned=plan["owned"], assigned=plan.get("assigned", []))
         profiles.append(profile)
     if "android" in platforms and params["android_enterprise"] and bans_for("android"):
@@ -280,7 +334,16 @@ def main():
                 exclusion_group_ids=params["exclusion_group_ids"],
                 platforms=["android"],
             )
+            unmanaged = not_managed(
+                bans_for("android"), managed_play, CompiledCatalog(bans_for("android")), ["android"]
+            )
+            for entry in unmanaged:
+                text = f"{entry['ban']}: no managed Google Play app object: {entry['reason']}"
+                platforms["android"]["problems"].append(text)
+                problems.append(f"android: {text}")
             actions = plan["actions"]
+            exclusions = plan["exclusions"]
+            duplicates = plan["duplicates"]
             if actions:
                 changed = True
                 platforms["android"]["changed"] = True
@@ -293,6 +356,8 @@ def main():
         "changed": changed,
         "configurations": profiles,
         "actions": actions,
+        "exclusions": exclusions,
+        "duplicates": duplicates,
         "problems": problems,
         "platforms": {
             platform: (

@@ -79,7 +79,20 @@ options:
 notes:
   - Intune reports apps it did not install only for corporate-owned devices; on a personal device only managed apps
     are visible, so such a device without findings is marked C(inventory=managed_apps_only) in RV(devices).
-  - Needs the application permissions C(DeviceManagementManagedDevices.Read.All) and C(DeviceManagementApps.Read.All).
+  - Needs the application permission C(DeviceManagementManagedDevices.Read.All) (devices, detected apps) and, for the
+    app objects, C(DeviceManagementApps.Read.All). With O(method=export), creating the export job needs a ReadWrite
+    permission - C(DeviceManagementApps.ReadWrite.All) (which also covers the app objects) or
+    C(DeviceManagementManagedDevices.ReadWrite.All); Microsoft's reference lists no Read permission for it.
+  - The device listing is read whole, with no C($filter) (Intune's C(or) filter may honour only its first clause), and
+    filtered here. A listing that fails part-way keeps the devices read so far (each C(unknown)); a next link that
+    points back at a page already read, or more than O(max_pages) pages, fails as incomplete. C(@odata.count) is only
+    a cross-check, when it promises more items than the first page holds.
+  - Every answer that cannot be read (not JSON, not a zip, an export job without C(id) or C(url)) is an error naming
+    the endpoint and status, without the query (which may carry a storage signature); the export then falls back to
+    the detected apps' device lists. So does an export with fewer rows than C(detectedApps) counts devices.
+  - A corporate-owned Android Enterprise device with a work profile (C(deviceEnrollmentType)
+    C(androidEnterpriseCorporateWorkProfile)) is C(managed_apps_only), like a personal device - Intune reports only
+    the apps in the work profile.
 seealso:
   - plugin: interdict.bans.mdm_plans
     plugin_type: filter
@@ -164,12 +177,15 @@ devices:
        inventory: read, listed: true, serial_number: SIM000000169,
        sources: [{source: intune, state: read, records: 1, reason: ""}]}
 mdm_apps:
-  description: The Intune app objects the bans match (V(null) when they could not be read).
+  description:
+    - The Intune app objects the bans match (V(null) when they could not be read), read from Graph v1.0 and beta
+      merged by id (managed Google Play apps exist only in beta); C(endpoint) says where each was found.
   returned: always
   type: list
   elements: dict
   sample:
-    - {id: 5e0c3c7d-..., name: WeChat, platform: ios, identifier: com.tencent.xin, type: iosStoreApp, bans: [wechat]}
+    - {id: 5e0c3c7d-..., name: WeChat, platform: ios, identifier: com.tencent.xin, type: iosStoreApp,
+       endpoint: "v1.0, beta", bans: [wechat]}
 problems:
   description: What could not be read, naming the endpoint and HTTP status.
   returned: always

@@ -18,6 +18,16 @@ description:
   - Removes the banned app's C(required) and C(available) assignments, because Required wins over Uninstall on a
     device targeted by both and Available keeps offering the app. Exclusion assignments are never deleted.
   - Apps the catalog does not match are never touched, even when an order names them.
+  - App objects are read from Graph v1.0 and beta and merged by id, because managed Google Play apps
+    (C(androidManagedStoreApp)) exist only in beta. Each app in RV(apps) says which endpoint it came from, and
+    its assignments are written through that endpoint (v1.0 when the app is on both).
+  - A ban with no app object on any endpoint for a platform is listed in RV(not_managed) with the reason
+    C(not managed by Intune) (it cannot be uninstalled through Intune), with a warning; never skipped silently.
+  - Creates are idempotent. The plan is made from a fresh read; a create whose answer is lost (reset, timeout, 5xx
+    other than 503) is re-read before it is sent again, and is not sent again when it was committed. A second
+    C(uninstall) assignment on the same target, left by an earlier run, is listed in RV(duplicates) and deleted.
+  - Exclusion assignments (C(exclusionGroupAssignmentTarget)) are the customer's. They are never deleted or
+    changed, whatever their intent, and are listed in RV(exclusions) with the group they exclude.
 author:
   - interdict.bans contributors (@interdict)
 extends_documentation_fragment:
@@ -116,9 +126,33 @@ apps:
   type: list
   elements: dict
   sample:
-    - {id: "...", name: WeChat, platform: ios, identifier: com.tencent.xin, bans: [wechat], outcome: pending,
+    - {id: "...", name: WeChat, platform: ios, identifier: com.tencent.xin, endpoint: "v1.0, beta",
+       exclusions: [], bans: [wechat], outcome: pending,
        msg: "", refused: "", assignments_before: ["available: all devices"],
        assignments_after: ["uninstall: all devices"]}
+not_managed:
+  description:
+    - Per ban and platform with no Intune app object on any endpoint, C(ban), C(platform) and C(reason), which says
+      it is not managed by Intune and cannot be uninstalled through Intune.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{ban: kaspersky, platform: android, reason: "not managed by Intune: cannot be uninstalled through Intune"}]
+exclusions:
+  description:
+    - The exclusion assignments of the banned apps, left as they are. The devices in C(group_id) are out of the
+      uninstall's reach.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{app: WeChat, app_id: "...", platform: ios, intent: required, group_id: "...",
+            excludes: "excluding group ..."}]
+duplicates:
+  description: Extra copies of the collection's own C(uninstall) assignments (same app and target), deleted.
+  returned: always
+  type: list
+  elements: dict
+  sample: []
 unknown:
   description: App ids of orders that name no banned app object of the tenant; nothing was done to them.
   returned: always
@@ -139,7 +173,11 @@ api_calls:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.interdict.bans.plugins.module_utils.intune_changes import REMOVABLE_INTENTS, plan_uninstall
+from ansible_collections.interdict.bans.plugins.module_utils.intune_changes import (
+    REMOVABLE_INTENTS,
+    not_managed,
+    plan_uninstall,
+)
 from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import AUTH_ARGUMENT_SPEC, Intune, module_bans
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
 from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
@@ -191,10 +229,12 @@ def main():
     params = module.params
     bans = module_bans(module)
     api = Intune.from_params(params)
+    catalog = CompiledCatalog(bans)
     try:
+        mobile_apps = api.mobile_apps()
         plan = plan_uninstall(
-            CompiledCatalog(bans),
-            api.mobile_apps(),
+            catalog,
+            mobile_apps,
             orders=params["assignments"],
             group_ids=params["target_group_ids"],
             exclusion_group_ids=params["exclusion_group_ids"],
@@ -207,11 +247,17 @@ def main():
     for app in plan["apps"]:
         if app["refused"]:
             module.warn(f"{app['name']} ({app['platform']}): {app['refused']}")
+    unmanaged = not_managed(bans, mobile_apps, catalog, params["platforms"])
+    for entry in unmanaged:
+        module.warn(f"{entry['ban']} ({entry['platform']}): {entry['reason']}")
     result = {
         "changed": any(app.get("changes") and app["outcome"] in ("pending", "planned") for app in plan["apps"]),
         "actions": plan["actions"],
         "apps": plan["apps"],
         "unknown": plan["unknown"],
+        "not_managed": unmanaged,
+        "exclusions": plan["exclusions"],
+        "duplicates": plan["duplicates"],
         "check_mode": module.check_mode,
         "api_calls": dict(api.client.stats),
     }

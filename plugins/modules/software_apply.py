@@ -19,8 +19,17 @@ description:
     V(reboot_pending)); a code not in the table is V(failed).
   - A step with C(retry) (C(codes), C(attempts), C(delay)) runs again after C(delay) seconds while its exit code
     is one of C(codes), at most C(attempts) times in all.
+  - A command step with C(locks) waits, at most C(lock_timeout) seconds (default 60, as
+    M(ansible.builtin.apt)'s C(lock_timeout)), until no other process holds those package manager locks (for
+    example dpkg's frontend lock). A lock marked C(hold) is kept by the module while the command runs, and the
+    lock's C(env) variable is set for the command, as apt does for dpkg. When the time is up the step
+    V(failed) with the lock holder's pid and command, and the command is not run.
   - A file step (C(path) + C(content), for example an apt preferences pin) writes the file only when its content
-    differs, atomically; a value step (C(path), C(section), C(option), C(values), for example dnf C(excludepkgs))
+    differs, through a temporary file and a rename, so a full or read-only filesystem leaves no partial file.
+    With C(managed_marker), an existing file of that name is replaced only when it starts with the marker
+    (a file this collection wrote); a file with other content is never overwritten and the step is V(failed);
+    a file with exactly the content is adopted as it is.
+  - A value step (C(path), C(section), C(option), C(values), for example dnf C(excludepkgs))
     adds the missing values to that option and leaves everything else in the file as it is.
   - A step with C(depends_on) runs only when every step it names ended V(ok), V(absent) or V(reboot_pending);
     otherwise it is V(skipped). This is how "Endpoint Security before Network Agent, and not the agent when the
@@ -35,7 +44,8 @@ options:
     description:
       - Plan steps, as returned in C(steps) by the P(interdict.bans.removal_plan#filter) filter.
       - Each step has C(id) and C(method), and either C(command) (argv list, with optional C(probe) argv,
-        C(environment) mapping, C(exit_codes) table and C(retry)), or C(path) + C(content) (+ C(mode)),
+        C(environment) mapping, C(exit_codes) table, C(retry), C(locks) and C(lock_timeout)), or C(path) +
+        C(content) (+ C(mode), C(managed_marker)),
         or C(path) + C(section) + C(option) + C(values). C(depends_on), C(fallback_for) and C(blocked)
         say whether it runs.
     type: list
@@ -140,16 +150,135 @@ reboot_pending:
   sample: false
 """
 
+import errno
+import fcntl
+import os
+import re
+import struct
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.interdict.bans.plugins.module_utils.block_files import add_values, replace_file
+from ansible_collections.interdict.bans.plugins.module_utils.block_files import (
+    BlockFileError,
+    add_values,
+    replace_file,
+)
 from ansible_collections.interdict.bans.plugins.module_utils.contract import GOOD_OUTCOMES, outcome_of
 
 # A plan's retry is bounded here too: a step data error must not hold a host for hours.
 MAX_ATTEMPTS = 20
 MAX_DELAY = 600
+# Package manager locks: how long a step waits when the plan does not say, at most how long, how often it looks.
+LOCK_TIMEOUT = 60
+MAX_LOCK_TIMEOUT = 3600
+LOCK_POLL = 0.5
+# struct flock as fcntl(2) takes it (short, short, off_t, off_t, pid_t; off_t is 64-bit in Python's build).
+_FLOCK = "hhqqi"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+class LockBusy(Exception):
+    """A lock another process holds: the lock (from the step) and the holder's pid (None when unknown)."""
+
+    def __init__(self, lock, pid):
+        super().__init__(lock.get("path"))
+        self.lock = lock
+        self.pid = pid
+        # Read now: by the time the step reports, the holder may be gone.
+        self.command = command_of(pid) if pid else ""
+
+
+def lock_holder(fd):
+    """The pid of the process that holds a conflicting lock on ``fd``, or None (F_GETLK)."""
+    try:
+        data = fcntl.fcntl(fd, fcntl.F_GETLK, struct.pack(_FLOCK, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
+        kind, _whence, _start, _length, pid = struct.unpack(_FLOCK, data)
+    except (OSError, struct.error):
+        return None
+    return pid if kind != fcntl.F_UNLCK and pid > 0 else None
+
+
+def command_of(pid):
+    """A process's command line, bounded and on one line (host data)."""
+    try:
+        with open("/proc/%d/cmdline" % int(pid), "rb") as handle:
+            raw = handle.read(4096)
+    except (OSError, ValueError, TypeError):
+        return ""
+    return _CONTROL.sub(" ", raw.replace(b"\0", b" ").decode("utf-8", "replace")).strip()[:200]
+
+
+def describe_holder(busy):
+    name = busy.lock.get("name") or "lock"
+    if busy.pid is None:
+        return "%s %s is held by another process" % (name, busy.lock.get("path"))
+    command = " (%s)" % busy.command if busy.command else ""
+    return "%s %s is held by pid %d%s" % (name, busy.lock.get("path"), busy.pid, command)
+
+
+def take_lock(lock):
+    """Take ``lock`` without waiting: an fd that holds it, None when there is nothing to lock; LockBusy if held.
+
+    A lock to hold is created when missing (as dpkg and apt do); a lock only to wait for that does not exist
+    is free. A lock that cannot be opened (not root) is not waited for: the command then meets it itself.
+    """
+    flags = os.O_RDWR | getattr(os, "O_CLOEXEC", 0) | (os.O_CREAT if lock.get("hold") else 0)
+    try:
+        fd = os.open(str(lock["path"]), flags, 0o640)
+    except (FileNotFoundError, PermissionError, IsADirectoryError):
+        return None
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        pid = lock_holder(fd) if exc.errno in (errno.EACCES, errno.EAGAIN) else None
+        os.close(fd)
+        if exc.errno in (errno.EACCES, errno.EAGAIN):
+            raise LockBusy(lock, pid) from None
+        raise
+    return fd
+
+
+def acquire_locks(locks, timeout, clock=time.monotonic, sleep=time.sleep):
+    """Wait until every lock is free, at most ``timeout`` seconds.
+
+    Returns (fds held, environment for the command, seconds waited, the last LockBusy seen or None);
+    raises LockBusy when the time is up. Locks not to hold are released at once.
+    """
+    start = clock()
+    busy_seen = None
+    while True:
+        held, environ = [], {}
+        try:
+            for lock in locks:
+                fd = take_lock(lock)
+                if fd is None:
+                    continue
+                if lock.get("hold"):
+                    held.append(fd)
+                    if lock.get("env"):
+                        environ[str(lock["env"])] = "1"
+                else:
+                    os.close(fd)
+            return held, environ, clock() - start, busy_seen
+        except LockBusy as busy:
+            for fd in held:
+                os.close(fd)
+            busy_seen = busy
+            left = start + timeout - clock()
+            if left <= 0:
+                raise
+            sleep(min(LOCK_POLL, left))
+
+
+def lock_timeout(step):
+    value = step.get("lock_timeout")
+    if value is None:
+        return LOCK_TIMEOUT
+    value = float(value)
+    if not 0 <= value <= MAX_LOCK_TIMEOUT:
+        raise ValueError("lock_timeout %s is not between 0 and %d seconds" % (value, MAX_LOCK_TIMEOUT))
+    return value
 
 
 def _tail(text, limit=400):
@@ -207,7 +336,19 @@ class Applier:
 
     def write_file(self, step):
         path, content = step["path"], step["content"]
-        before = replace_file(path, content, int(str(step.get("mode") or "0644"), 8))
+        try:
+            before = replace_file(
+                path, content, int(str(step.get("mode") or "0644"), 8), managed_marker=step.get("managed_marker")
+            )
+        except BlockFileError as exc:
+            return {"outcome": "failed", "changed": False, "msg": str(exc)}
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            return {
+                "outcome": "failed",
+                "changed": False,
+                "msg": "cannot write %s: %s; nothing written" % (path, reason),
+            }
         if before == content:
             return {"outcome": "absent", "changed": False, "msg": "%s already in place" % path}
         self.diffs.append({"before_header": path, "after_header": path, "before": before or "", "after": content})
@@ -235,20 +376,41 @@ class Applier:
         codes = {int(code) for code in retry.get("codes") or ()}
         attempts = max(1, min(int(retry.get("attempts") or 1), MAX_ATTEMPTS))
         delay = max(0.0, min(float(retry.get("delay") or 0), MAX_DELAY))
+        timeout = lock_timeout(step)
+        locks = [lock for lock in step.get("locks") or () if isinstance(lock, dict) and lock.get("path")]
+        try:
+            held, lock_environ, waited, busy = acquire_locks(locks, timeout)
+        except LockBusy as still:
+            return {
+                "outcome": "failed",
+                "changed": False,
+                "msg": "gave up after %g s: %s; not run" % (timeout, describe_holder(still)),
+            }
+        waited_msg = "waited %d s: %s" % (round(waited), describe_holder(busy)) if busy is not None else ""
+        environ.update(lock_environ)
         self.diffs.append({"prepared": " ".join(argv) + "\n"})
-        for attempt in range(1, attempts + 1):
-            rc, out, err = self.module.run_command(argv, environ_update=environ, handle_exceptions=False)
-            if rc not in codes or attempt == attempts:
-                break
-            time.sleep(delay)
+        try:
+            for attempt in range(1, attempts + 1):
+                rc, out, err = self.module.run_command(argv, environ_update=environ, handle_exceptions=False)
+                if rc not in codes or attempt == attempts:
+                    break
+                time.sleep(delay)
+        finally:
+            for fd in held:
+                os.close(fd)
         outcome = outcome_of(step, rc)
         message = _tail(err) or _tail(out)
+        if outcome == "failed":
+            # The reason first (the exit code), then the end of what the command said.
+            message = "exit code %s: %s" % (rc, message) if message else "exit code %s" % rc
         if attempt > 1:
             message = "after %d attempts: %s" % (attempt, message) if message else "after %d attempts" % attempt
+        if waited_msg:
+            message = "%s; %s" % (waited_msg, message) if message else waited_msg
         if outcome == "failed":
-            return {"outcome": "failed", "changed": False, "rc": rc, "msg": message or "exit code %s" % rc}
+            return {"outcome": "failed", "changed": False, "rc": rc, "msg": message}
         changed = outcome in ("ok", "reboot_pending")
-        return {"outcome": outcome, "changed": changed, "rc": rc, "msg": "" if outcome == "ok" else message}
+        return {"outcome": outcome, "changed": changed, "rc": rc, "msg": waited_msg if outcome == "ok" else message}
 
 
 def main():

@@ -5,27 +5,129 @@
 
 #AnsibleRequires -CSharpUtil Ansible.Basic
 #AnsibleRequires -PowerShell ansible_collections.ansible.windows.plugins.module_utils.Process
+#Requires -Module Ansible.ModuleUtils.AddType
 
 # Executes the plan's steps in the order given, as planned on the controller; decides nothing else.
-# What an exit code means, which codes are retried, and which steps wait for which all travel in the steps.
+# What an exit code means, which codes are retried, how long a step may run, and as whom, all travel in the steps.
 
 $spec = @{
     options = @{
         steps = @{ type = 'list'; elements = 'dict'; required = $true }
-        secret_values = @{ type = 'dict'; default = @{}; no_log = $true }
+        # One entry per placeholder; each value is its own no_log string, so Ansible.Basic masks it everywhere.
+        secret_values = @{
+            type = 'list'
+            elements = 'dict'
+            default = @()
+            options = @{
+                placeholder = @{ type = 'str'; required = $true }
+                value = @{ type = 'str'; required = $true; no_log = $true }
+            }
+        }
         fail_on_step_failure = @{ type = 'bool'; default = $true }
     }
+    # Nothing of this module goes to the Application event log ("Invoked with:"), which every user can read.
+    no_log = $true
     supports_check_mode = $true
 }
 $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
-$secretValues = $module.Params.secret_values
+$secretValues = @{}
+foreach ($entry in $module.Params.secret_values) { $secretValues[[String]$entry.placeholder] = [String]$entry.value }
 $goodOutcomes = @('ok', 'absent', 'reboot_pending')
+$redacted = '********'
 
-Function Get-LogTail {
-    param([String]$Path)
-    if (-not $Path -or -not (Test-Path -LiteralPath $Path)) { return '' }
-    # msiexec /l*v writes UTF-16; Get-Content detects the BOM.
-    return (@(Get-Content -LiteralPath $Path -Tail 25 -ErrorAction SilentlyContinue) -join "`n")
+$jobUtil = @'
+using Microsoft.Win32.SafeHandles;
+using System;
+using System.Runtime.InteropServices;
+
+namespace Interdict.Bans
+{
+    public class ProcessJob : IDisposable
+    {
+        [DllImport("kernel32.dll", SetLastError = true, CharSet = CharSet.Unicode)]
+        private static extern SafeFileHandle CreateJobObjectW(IntPtr attributes, string name);
+
+        [DllImport("kernel32.dll", SetLastError = true)]
+        private static extern bool AssignProcessToJobObject(SafeHandle job, SafeHandle process);
+
+        [DllImport("kernel32.dll", SetLastError = true)]
+        private static extern bool TerminateJobObject(SafeHandle job, UInt32 exitCode);
+
+        [DllImport("kernel32.dll", SetLastError = true)]
+        private static extern bool QueryInformationJobObject(SafeHandle job, Int32 infoClass, IntPtr info,
+            Int32 length, IntPtr returnLength);
+
+        [DllImport("kernel32.dll", SetLastError = true)]
+        private static extern UInt32 WaitForSingleObject(SafeHandle handle, UInt32 milliseconds);
+
+        [DllImport("kernel32.dll", SetLastError = true)]
+        private static extern bool GetExitCodeProcess(SafeHandle process, out UInt32 exitCode);
+
+        private SafeFileHandle job;
+
+        public ProcessJob()
+        {
+            job = CreateJobObjectW(IntPtr.Zero, null);
+            if (job.IsInvalid)
+                throw new System.ComponentModel.Win32Exception(Marshal.GetLastWin32Error(), "CreateJobObjectW() failed");
+        }
+
+        // The process is created suspended and joins the job before it runs, so every child it starts is in the job.
+        public void Assign(SafeHandle process)
+        {
+            if (!AssignProcessToJobObject(job, process))
+                throw new System.ComponentModel.Win32Exception(Marshal.GetLastWin32Error(), "AssignProcessToJobObject() failed");
+        }
+
+        public Int32 ActiveProcesses()
+        {
+            // JOBOBJECT_BASIC_ACCOUNTING_INFORMATION (class 1): ActiveProcesses is the DWORD at offset 40.
+            IntPtr buffer = Marshal.AllocHGlobal(48);
+            try
+            {
+                if (!QueryInformationJobObject(job, 1, buffer, 48, IntPtr.Zero))
+                    throw new System.ComponentModel.Win32Exception(Marshal.GetLastWin32Error(), "QueryInformationJobObject() failed");
+                return Marshal.ReadInt32(buffer, 40);
+            }
+            finally { Marshal.FreeHGlobal(buffer); }
+        }
+
+        public bool WaitProcess(SafeHandle process, Int32 milliseconds)
+        {
+            return WaitForSingleObject(process, (UInt32)Math.Max(0, milliseconds)) == 0;
+        }
+
+        public static Int64 ExitCode(SafeHandle process)
+        {
+            UInt32 code;
+            if (!GetExitCodeProcess(process, out code))
+                throw new System.ComponentModel.Win32Exception(Marshal.GetLastWin32Error(), "GetExitCodeProcess() failed");
+            return (Int64)unchecked((Int32)code);
+        }
+
+        public void Kill()
+        {
+            TerminateJobObject(job, 1);
+        }
+
+        public void Dispose()
+        {
+            if (job != null) job.Dispose();
+            GC.SuppressFinalize(this);
+        }
+    }
+}
+'@
+Add-CSharpType -References $jobUtil -AnsibleModule $module
+
+Function Protect-Text {
+    # Every secret value the module was given, replaced, whatever the text (an exception, a path, a log line).
+    param([String]$Text)
+    if (-not $Text) { return '' }
+    foreach ($value in $secretValues.Values) {
+        if ($value) { $Text = $Text.Replace([String]$value, $redacted) }
+    }
+    return $Text
 }
 
 Function Get-Outcome {
@@ -37,32 +139,124 @@ Function Get-Outcome {
     return 'failed'
 }
 
+Function Initialize-LogFolder {
+    # MSI logs hold the command line: the folder is made administrators-only (owner Administrators, protected
+    # DACL: SYSTEM and Administrators full control) whoever created it, and a reparse point is refused.
+    param([String]$Path)
+    $folder = New-Object -TypeName System.IO.DirectoryInfo -ArgumentList $Path
+    if ($folder.Exists -and ($folder.Attributes -band [System.IO.FileAttributes]::ReparsePoint)) {
+        throw "log folder $Path is a reparse point (a link elsewhere); remove it or choose another log_dir"
+    }
+    if (-not $folder.Exists) { $folder.Create() }
+    $security = New-Object -TypeName System.Security.AccessControl.DirectorySecurity
+    $security.SetSecurityDescriptorSddlForm('O:BAG:SYD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)')
+    $folder.SetAccessControl($security)
+}
+
+Function Start-JobProcess {
+    # Runs a command line in a job object; returns @{ rc; timed_out }. On timeout the whole job (the process and
+    # every child, however re-spawned) is terminated.
+    param([String]$FilePath, [String]$CommandLine, [bool]$WaitChildren, [Int32]$TimeoutSeconds)
+    $application = Resolve-ExecutablePath -FilePath $FilePath -WorkingDirectory $env:SystemRoot
+    $startup = New-Object -TypeName Ansible.Windows.Process.StartupInfo
+    $flags = [ansible_collections.ansible.windows.plugins.module_utils.Process.ProcessCreationFlags]'CreateSuspended, CreateNoWindow'
+    $job = New-Object -TypeName Interdict.Bans.ProcessJob
+    try {
+        $proc = [Ansible.Windows.Process.ProcessUtil]::NativeCreateProcess($application, $CommandLine, $null, $null,
+            $false, $flags, $null, $null, $startup)
+        try {
+            $job.Assign($proc.Process)
+            [Ansible.Windows.Process.ProcessUtil]::ResumeThread($proc.Thread)
+            $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+            $exited = $job.WaitProcess($proc.Process, [Int32]($TimeoutSeconds * 1000))
+            if ($exited -and $WaitChildren) {
+                # NSIS uninstallers copy themselves to %TEMP%, start the copy and exit: wait for the whole job.
+                while ($job.ActiveProcesses() -gt 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 500 }
+                $exited = $job.ActiveProcesses() -eq 0
+            }
+            if (-not $exited) {
+                $job.Kill()
+                return @{ rc = $null; timed_out = $true }
+            }
+            return @{ rc = [Interdict.Bans.ProcessJob]::ExitCode($proc.Process); timed_out = $false }
+        }
+        finally { $proc.Dispose() }
+    }
+    finally { $job.Dispose() }
+}
+
+Function Start-UserProcess {
+    # Runs a command as the user who owns it, in that user's logon session, through a one-shot scheduled task
+    # (logon type Interactive: it runs only while the user is logged on, with the user's own token, no password).
+    # Returns @{ rc; timed_out }. The task is always unregistered.
+    param([String]$Sid, [String[]]$Argv, [Int32]$TimeoutSeconds)
+    $name = "interdict.bans-$([Guid]::NewGuid().ToString('N'))"
+    $arguments = (@($Argv | Select-Object -Skip 1 | ForEach-Object { ConvertTo-EscapedArgument -InputObject $_ }) -join ' ')
+    $actionArgs = @{ Execute = $Argv[0] }
+    if ($arguments) { $actionArgs.Argument = $arguments }
+    $action = New-ScheduledTaskAction @actionArgs
+    $principal = New-ScheduledTaskPrincipal -UserId $Sid -LogonType Interactive -RunLevel Limited
+    $settings = New-ScheduledTaskSettingsSet -ExecutionTimeLimit (New-TimeSpan -Seconds $TimeoutSeconds) `
+        -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -MultipleInstances IgnoreNew
+    $null = Register-ScheduledTask -TaskName $name -TaskPath '\' -Action $action -Principal $principal -Settings $settings -Force
+    try {
+        Start-ScheduledTask -TaskName $name -TaskPath '\'
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+        do {
+            Start-Sleep -Seconds 2
+            $task = Get-ScheduledTask -TaskName $name -TaskPath '\'
+        } while ($task.State -in @('Queued', 'Running') -and [DateTime]::UtcNow -lt $deadline)
+        if ($task.State -in @('Queued', 'Running')) {
+            Stop-ScheduledTask -TaskName $name -TaskPath '\'
+            return @{ rc = $null; timed_out = $true }
+        }
+        $info = Get-ScheduledTaskInfo -TaskName $name -TaskPath '\'
+        return @{ rc = [Int64][BitConverter]::ToInt32([BitConverter]::GetBytes([UInt32]$info.LastTaskResult), 0); timed_out = $false }
+    }
+    finally { Unregister-ScheduledTask -TaskName $name -TaskPath '\' -Confirm:$false -ErrorAction SilentlyContinue }
+}
+
 Function Invoke-CommandStep {
     param($Step)
     $commandLine = [String]$Step.command_line
+    $argv = @($Step.command | ForEach-Object { [String]$_ })
     foreach ($placeholder in $secretValues.Keys) {
         $commandLine = $commandLine.Replace([String]$placeholder, [String]$secretValues[$placeholder])
+        $argv = @($argv | ForEach-Object { $_.Replace([String]$placeholder, [String]$secretValues[$placeholder]) })
     }
     if ($commandLine -match '<secret:([a-z0-9_]+)') {
         return @{ outcome = 'failed'; rc = $null; msg = "secret $($Matches[1]) is needed by this step and has no value" }
     }
-    if ($Step.log) {
-        $logDir = Split-Path -Path $Step.log -Parent
-        if (-not (Test-Path -LiteralPath $logDir)) { $null = New-Item -Path $logDir -ItemType Directory -Force }
+    $log = [String]$Step.log
+    if ($log) {
+        Initialize-LogFolder -Path (Split-Path -Path $log -Parent)
+        # A file left there before (a link, or one another account can read) is never written through.
+        if (Test-Path -LiteralPath $log) { Remove-Item -LiteralPath $log -Force }
     }
-    $argv0 = [String]@($Step.command)[0]
-    $procArgs = @{ FilePath = $argv0; CommandLine = $commandLine; WaitChildren = [bool]$Step.wait_for_children }
+    $timeout = [Int32]$Step.timeout
     $retry = $Step.retry
     $attempts = 1
     if ($retry) { $attempts = [Math]::Max(1, [Int32]$retry.attempts) }
     $try = 0
     while ($true) {
         $try++
-        $proc = Start-AnsibleWindowsProcess @procArgs
-        # The process util returns a UInt32; compare as the signed value Windows Installer documents.
-        $rc = [Int64][BitConverter]::ToInt32([BitConverter]::GetBytes([UInt32]$proc.ExitCode), 0)
-        if ($try -ge $attempts -or -not (@($retry.codes) -contains $rc)) { break }
-        Start-Sleep -Seconds ([Int32]$retry.delay)
+        if ($Step.run_as) {
+            $run = Start-UserProcess -Sid ([String]$Step.run_as) -Argv $argv -TimeoutSeconds $timeout
+        }
+        else {
+            $run = Start-JobProcess -FilePath $argv[0] -CommandLine $commandLine -WaitChildren ([bool]$Step.wait_for_children) -TimeoutSeconds $timeout
+        }
+        $rc = $run.rc
+        if ($run.timed_out -or $try -ge $attempts -or -not (@($retry.codes) -contains $rc)) { break }
+        # The wait grows by the plan's backoff factor (1 when it has none).
+        $factor = 1
+        if ($retry.backoff) { $factor = [Math]::Pow([Double]$retry.backoff, $try - 1) }
+        Start-Sleep -Seconds ([Int32]([Double]$retry.delay * $factor))
+    }
+    if ($run.timed_out) {
+        $msg = "stopped after $timeout seconds, with every process it had started"
+        if ($log) { $msg += "; log (administrators only): $log" }
+        return @{ outcome = 'failed'; rc = $null; msg = $msg }
     }
     $outcome = Get-Outcome -Step $Step -Rc $rc
     $msg = ''
@@ -70,9 +264,10 @@ Function Invoke-CommandStep {
         $msg = "exit code $rc"
         if ($try -gt 1) { $msg += " after $try attempts" }
         if ($Step.failure_hint) { $msg += "; $($Step.failure_hint)" }
-        $tail = Get-LogTail -Path $Step.log
-        if ($tail) { $msg += "`n$tail" }
+        # The log is named, never quoted: it can hold the command line and what the installer logged.
+        if ($log) { $msg += "; log (administrators only): $log" }
     }
+    elseif ($log) { Remove-Item -LiteralPath $log -Force -ErrorAction SilentlyContinue }
     return @{ outcome = $outcome; rc = $rc; msg = $msg }
 }
 
@@ -108,11 +303,29 @@ Function Invoke-ResidueStep {
 
 Function Invoke-AppLockerStep {
     param($Step)
+    # 1. The content (the controller's merge of the local policy and this ban's rules) is merged in: -Merge adds the
+    #    rules and keeps everything there, also what an earlier step of this run added.
     $file = [System.IO.Path]::GetTempFileName()
     try {
         [System.IO.File]::WriteAllText($file, [String]$Step.content, (New-Object System.Text.UTF8Encoding $false))
-        # The content is the controller's merge of the local policy and ours; -Merge keeps anything added since.
         Set-AppLockerPolicy -XmlPolicy $file -Merge -ErrorAction Stop
+        # 2. -Merge keeps each collection's old enforcement mode: the planned modes and extensions are written as
+        #    given, and the local policy is set to the result.
+        $policy = [xml](Get-AppLockerPolicy -Local -Xml -ErrorAction Stop)
+        foreach ($name in @($Step.modes.Keys)) {
+            $collection = $policy.AppLockerPolicy.SelectSingleNode("RuleCollection[@Type='$name']")
+            if ($null -eq $collection) { throw "the merged local policy has no $name collection" }
+            $collection.SetAttribute('EnforcementMode', [String]$Step.modes[$name])
+            if ($Step.extensions -and $Step.extensions.ContainsKey($name)) {
+                $old = $collection.SelectSingleNode('RuleCollectionExtensions')
+                if ($null -ne $old) { $null = $collection.RemoveChild($old) }
+                $fragment = $policy.CreateDocumentFragment()
+                $fragment.InnerXml = [String]$Step.extensions[$name]
+                $null = $collection.AppendChild($fragment)  # last: the schema puts extensions after the rules
+            }
+        }
+        $policy.Save($file)
+        Set-AppLockerPolicy -XmlPolicy $file -ErrorAction Stop
     }
     finally { Remove-Item -LiteralPath $file -Force -ErrorAction SilentlyContinue }
     # AppIDSvc's start type is protected from Set-Service on current Windows; sc.exe is the supported way.
@@ -158,7 +371,7 @@ foreach ($step in $module.Params.steps) {
         }
         $action.outcome = $res.outcome
         $action.rc = $res.rc
-        $action.msg = $res.msg
+        $action.msg = Protect-Text -Text ([String]$res.msg)
         $action.changed = $res.outcome -in @('ok', 'reboot_pending')
         if ($res.outcome -eq 'reboot_pending') { $rebootPending = $true }
     }

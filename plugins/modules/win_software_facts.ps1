@@ -4,6 +4,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 #AnsibleRequires -CSharpUtil Ansible.Basic
+#AnsibleRequires -CSharpUtil ansible_collections.ansible.windows.plugins.module_utils.Process
+#Requires -Module Ansible.ModuleUtils.AddType
+#Requires -Module Ansible.ModuleUtils.PrivilegeUtil
 
 # Gathers, decides nothing: every record goes back to the controller, which matches and plans.
 
@@ -33,6 +36,64 @@ Function Add-SourceState {
     param([String]$Source, [String]$State, [Int32]$Records = 0, [String]$Reason = '')
     if ($Reason.Length -gt 500) { $Reason = $Reason.Substring(0, 500) }
     $sourceStates.Add(@{ source = $Source; state = $State; records = $Records; reason = $Reason })
+}
+
+# Hives of users who are not logged on are loaded and unloaded with the registry API, as ansible.windows'
+# win_regedit does (RegLoadKey/RegUnLoadKey under HKLM, with SeBackupPrivilege and SeRestorePrivilege).
+$hiveUtil = @'
+using System;
+using System.Runtime.InteropServices;
+
+namespace Interdict.Bans
+{
+    public static class Hive
+    {
+        private const UInt32 HKEY_LOCAL_MACHINE = 0x80000002;
+
+        [DllImport("advapi32.dll", CharSet = CharSet.Unicode)]
+        private static extern int RegLoadKeyW(UInt32 hKey, string lpSubKey, string lpFile);
+
+        [DllImport("advapi32.dll", CharSet = CharSet.Unicode)]
+        private static extern int RegUnLoadKeyW(UInt32 hKey, string lpSubKey);
+
+        // Both return the Win32 error code, 0 on success.
+        public static int Load(string name, string path) { return RegLoadKeyW(HKEY_LOCAL_MACHINE, name, path); }
+
+        public static int Unload(string name)
+        {
+            // Handles to the hive's keys not yet collected keep it loaded.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            return RegUnLoadKeyW(HKEY_LOCAL_MACHINE, name);
+        }
+    }
+}
+'@
+Add-CSharpType -References $hiveUtil -AnsibleModule $module
+
+# What an uninstaller file shows of its type: the NSIS stub's manifest names "Nullsoft.NSIS.exehead". Only the first
+# MiB of the file is read; the controller decides what the marker means.
+$nsisMarker = [System.Text.Encoding]::ASCII.GetBytes('Nullsoft.NSIS.exehead')
+
+Function Test-FileMarker {
+    param([String]$CommandLine, [Byte[]]$Marker)
+    if (-not $CommandLine) { return $false }
+    try {
+        $path = [Ansible.Windows.Process.ProcessUtil]::CommandLineToArgv($CommandLine)[0]
+        # Host data: only a local drive path is opened (a UNC path would make this account authenticate to the
+        # share it names, a device path could block).
+        if ($path -notmatch '^[A-Za-z]:\\[^:*?"<>|]+$') { return $false }
+        if (-not [System.IO.File]::Exists($path)) { return $false }
+        $stream = [System.IO.File]::Open($path, 'Open', 'Read', 'ReadWrite')
+        try {
+            $buffer = New-Object -TypeName Byte[] -ArgumentList ([Math]::Min($stream.Length, 1048576))
+            $read = $stream.Read($buffer, 0, $buffer.Length)
+        }
+        finally { $stream.Dispose() }
+        $text = [System.Text.Encoding]::GetEncoding(28591).GetString($buffer, 0, $read)
+        return $text.Contains([System.Text.Encoding]::GetEncoding(28591).GetString($Marker))
+    }
+    catch { return $false }
 }
 
 Function Get-Value {
@@ -74,6 +135,13 @@ Function Add-UninstallRecord {
                     install_location = Get-Value $key 'InstallLocation'
                     windows_installer = ((Get-Value $key 'WindowsInstaller') -eq '1')
                     system_component = ((Get-Value $key 'SystemComponent') -eq '1')
+                    parent_key_name = Get-Value $key 'ParentKeyName'
+                    # A WiX Burn bundle's entry carries its upgrade code; its packages are hidden entries.
+                    bundle = [bool](Get-Value $key 'BundleUpgradeCode')
+                    inno_setup_version = Get-Value $key 'Inno Setup: Setup Version'
+                }
+                if (-not $record.windows_installer -and -not $record.inno_setup_version -and -not $record.quiet_uninstall_string) {
+                    $record.nsis_marker = Test-FileMarker -CommandLine $record.uninstall_string -Marker $nsisMarker
                 }
                 if ($User) { $record.user = $User }
                 $records.Add($record)
@@ -93,12 +161,16 @@ Function Get-ProblemText {
     return $text
 }
 
-Function Invoke-Reg {
-    # reg.exe writes to stderr on failure; read its exit code rather than let stderr become a terminating error.
-    param([String[]]$Arguments)
-    $ErrorActionPreference = 'Continue'
-    $output = @(& reg.exe @Arguments 2>&1 | ForEach-Object { [String]$_ })
-    return @{ rc = $LASTEXITCODE; output = ($output -join ' ').Trim() }
+Function Dismount-UserHive {
+    # Unloads a hive, retried while a key handle still holds it; returns '' or why it stays loaded.
+    param([String]$Name)
+    $rc = 0
+    foreach ($attempt in 1..5) {
+        $rc = [Interdict.Bans.Hive]::Unload($Name)
+        if ($rc -eq 0) { return '' }
+        Start-Sleep -Milliseconds (200 * $attempt)
+    }
+    return "hive could not be unloaded: $((New-Object System.ComponentModel.Win32Exception $rc).Message) ($rc)"
 }
 
 # Machine-wide: 64-bit view and the 32-bit (WOW6432Node) view.
@@ -135,6 +207,24 @@ catch {
     $profileError = $_.Exception.Message
 }
 $loadedSids = @($hku.GetSubKeyNames())
+# Users with an interactive session (an explorer.exe of theirs): only they can run a per-user uninstaller.
+$sessionSids = @()
+try {
+    $sessionSids = @(Get-CimInstance -ClassName Win32_Process -Filter "Name = 'explorer.exe'" -ErrorAction Stop |
+            ForEach-Object { (Invoke-CimMethod -InputObject $_ -MethodName GetOwnerSid -ErrorAction SilentlyContinue).Sid } |
+            Where-Object { $_ })
+}
+catch { $userProblems.Add("logged-on users could not be listed: $($_.Exception.Message)") }
+$hivePrivileges = $false
+if ($module.Params.load_user_hives) {
+    try {
+        Set-AnsiblePrivilege -Name SeBackupPrivilege -Value $true
+        Set-AnsiblePrivilege -Name SeRestorePrivilege -Value $true
+        $hivePrivileges = $true
+    }
+    catch { $userProblems.Add("SeBackupPrivilege/SeRestorePrivilege could not be enabled: $($_.Exception.Message)") }
+}
+$firstUserRecord = $records.Count
 foreach ($userProfile in $profiles) {
     $sid = [String]$userProfile.SID
     try {
@@ -154,27 +244,41 @@ foreach ($userProfile in $profiles) {
             $userProblems.Add("${sid}: no hive at $hive")
             continue
         }
-        $mount = "interdict_bans_$($sid -replace '[^0-9A-Za-z-]', '_')"
-        # reg.exe load has no read-only switch; the hive is only opened for reading and unloaded in finally.
-        $loaded = Invoke-Reg -Arguments @('load', "HKU\$mount", $hive)
-        if ($loaded.rc -ne 0) {
-            $userProblems.Add("${sid}: hive could not be loaded: $($loaded.output)")
+        if (-not $hivePrivileges) {
+            $userProblems.Add("${sid}: hive not loaded (no backup/restore privilege)")
             continue
         }
+        $mount = "interdict_bans_$($sid -replace '[^0-9A-Za-z-]', '_')"
+        # A mount left by an earlier run that could not unload it is unloaded first.
+        if (Test-Path -LiteralPath "HKLM:\$mount") {
+            $why = Dismount-UserHive -Name $mount
+            if ($why) {
+                $userProblems.Add("${sid}: an earlier mount HKLM\$mount is still loaded, $why")
+                continue
+            }
+        }
+        $rc = [Interdict.Bans.Hive]::Load($mount, $hive)
+        if ($rc -ne 0) {
+            $userProblems.Add("${sid}: hive could not be loaded: $((New-Object System.ComponentModel.Win32Exception $rc).Message) ($rc)")
+            continue
+        }
+        $hklmView = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Default)
         try {
             foreach ($path in @($uninstallPath, $uninstallWow)) {
-                $count = Add-UninstallRecord -BaseKey $hku -Path "$mount\$path" -Source 'registry_user' -User $sid -Problems $userProblems
+                $count = Add-UninstallRecord -BaseKey $hklmView -Path "$mount\$path" -Source 'registry_user' -User $sid -Problems $userProblems
                 $userRecords += [Math]::Max(0, $count)
             }
         }
         finally {
-            [GC]::Collect()
-            [GC]::WaitForPendingFinalizers()
-            $unloaded = Invoke-Reg -Arguments @('unload', "HKU\$mount")
-            if ($unloaded.rc -ne 0) { $userProblems.Add("${sid}: hive could not be unloaded: $($unloaded.output)") }
+            $hklmView.Dispose()
+            $why = Dismount-UserHive -Name $mount
+            if ($why) { $userProblems.Add("${sid}: $why") }
         }
     }
     catch { $userProblems.Add("${sid}: $($_.Exception.Message)") }
+}
+for ($index = $firstUserRecord; $index -lt $records.Count; $index++) {
+    $records[$index].user_logged_on = $sessionSids -contains $records[$index].user
 }
 if ($null -ne $profileError) {
     Add-SourceState -Source 'registry_user' -State 'failed' -Reason "user profiles could not be listed: $profileError"
@@ -318,6 +422,8 @@ $appid = Get-CimInstance -ClassName Win32_Service -Filter "Name = 'AppIDSvc'" -E
 if ($appid) { $applocker.appidsvc = @{ status = [String]$appid.State; start_mode = [String]$appid.StartMode } }
 $edition = (Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' -ErrorAction SilentlyContinue)
 $applocker.edition = if ($edition) { [String]$edition.EditionID } else { '' }
+# Rule collection extensions (services enforcement) exist from build 10240 on; the controller decides.
+$applocker.build = if ($edition) { [String]$edition.CurrentBuildNumber } else { '' }
 
 $module.Result.ansible_facts = @{
     interdict_software = $records

@@ -1,15 +1,36 @@
 # Copyright: (c) 2026, interdict.bans contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""AppLocker policy generated from the ban catalog, and merged into the policy in force.
+"""AppLocker policy generated from the ban catalog, and merged into the policy in force, as a blocklist.
 
 A ban's ``platforms.windows.block.applocker`` gives signer subjects (publisher
 deny rules for the Exe and Msi collections) and Store package names (deny rules
-for the Appx collection). Every collection that gets a deny rule also gets
-Microsoft's default allow rules, so enforcing it locks nothing else out.
+for the Appx collection).
+
+AppLocker blocks everything a collection with rules does not allow, so a deny
+rule alone would turn the collection into an allowlist (an outage on a fleet).
+The merge therefore decides per collection, from the local and the effective
+(local + Group Policy) policy:
+
+* a collection that allows nothing yet (no rules, or only denies) gets an
+  explicit allow-everything rule for Everyone beside the denies (path ``*`` for
+  Exe and Msi, any publisher for Appx): only the banned software is blocked;
+* a collection that already allows something (an allowlist, local or from a
+  GPO) gets the deny rules only, and its allow rules are left alone;
+* each touched collection's enforcement mode is written explicitly (see
+  ``collection_mode``): ``Set-AppLockerPolicy -Merge`` would keep the old one,
+  so the executor replaces the local policy with this merge instead;
+* rule collection extensions are kept and written after the rules, as the
+  schema requires; with ``applocker_services`` they enforce the Exe collection
+  for services (SYSTEM context) too, on Windows 10 / Server 2016 and later.
+
+What the merge cannot do is reported as the block's ``note``: a domain policy
+that overrides the local enforcement mode, an allowlist kept in audit mode, and
+the SYSTEM-context gap (AppLocker applies to user-context code only by default,
+so a reinstall pushed by a management agent as SYSTEM is not blocked).
 
 Everything is deterministic: rule ids are uuid5 of the rule's content, rules
 and collections are written in a fixed order, and merging our policy into one
-that already holds it changes nothing (that is how idempotence is checked).
+that already holds it gives the same bytes (that is how idempotence is checked).
 """
 
 from __future__ import annotations
@@ -19,34 +40,32 @@ import uuid
 import xml.etree.ElementTree as ET
 
 EVERYONE = "S-1-1-0"
-ADMINISTRATORS = "S-1-5-32-544"
 COLLECTION_ORDER = ("Appx", "Dll", "Exe", "ManagedInstaller", "Msi", "Script")
 MODE_RANK = {"NotConfigured": 0, "AuditOnly": 1, "Enabled": 2}
 RULE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/interdict/bans/applocker")
 RULE_PREFIX = "interdict.bans"
 
-# Microsoft's default rules (the ids AppLocker itself writes for "Create Default Rules").
-DEFAULT_RULES = {
-    "Exe": [
-        ("path", "921cc481-6e17-4653-8f75-050b80acca20", "(Default Rule) All files located in the Program Files folder",
-         EVERYONE, "%PROGRAMFILES%\\*"),
-        ("path", "a61c8b2c-a319-4cd0-9690-d2177cad7b51", "(Default Rule) All files located in the Windows folder",
-         EVERYONE, "%WINDIR%\\*"),
-        ("path", "fd686d83-a829-4351-8ff4-27c7de5755d2", "(Default Rule) All files", ADMINISTRATORS, "*"),
-    ],
-    "Msi": [
-        ("publisher", "b7af7102-efde-4369-8a89-7a6a392d1473",
-         "(Default Rule) All digitally signed Windows Installer files", EVERYONE, "*"),
-        ("path", "5b290184-345a-4453-b184-45305f6d9a54",
-         "(Default Rule) All Windows Installer files in %systemdrive%\\Windows\\Installer", EVERYONE,
-         "%WINDIR%\\Installer\\*"),
-        ("path", "64ad46ff-0d71-4fa0-a30b-3f3d30c5433d", "(Default Rule) All Windows Installer files",
-         ADMINISTRATORS, "*.*"),
-    ],
-    "Appx": [
-        ("publisher", "a9e18c21-ff8f-43cf-b9fc-db40eed693ba", "(Default Rule) All signed packaged apps", EVERYONE, "*"),
-    ],
-}  # fmt: skip
+# The allow-everything rules that keep a blocklist collection a blocklist (ids fixed: uuid5 of their content).
+ALLOW_ALL_NAME = f"{RULE_PREFIX}: allow everything not denied (blocklist)"
+ALLOW_ALL = {
+    "Exe": ("path", "*"),
+    "Msi": ("path", "*"),
+    "Appx": ("publisher", "*"),
+}
+# Rule collection extensions (Windows 10 and Server 2016 and later, Exe and Dll collections only):
+# https://learn.microsoft.com/windows/security/application-security/application-control/app-control-for-business/applocker/rule-collection-extensions
+# Services enforcement applies the collection to non-user processes (SYSTEM); SystemApps must then allow Windows' own
+# code, and both ThresholdExtensions and RedstoneExtensions must be present.
+SERVICES_EXTENSIONS = (
+    '<RuleCollectionExtensions><ThresholdExtensions><Services EnforcementMode="Enabled" /></ThresholdExtensions>'
+    '<RedstoneExtensions><SystemApps Allow="Enabled" /></RedstoneExtensions></RuleCollectionExtensions>'
+)
+SERVICES_COLLECTIONS = ("Exe",)
+SERVICES_MIN_BUILD = 10240  # Windows 10 1507 / Server 2016 (14393) and later have the extensions
+SYSTEM_GAP = (
+    "AppLocker applies to user-context code only: a reinstall run as SYSTEM (a management agent's push) is not "
+    "blocked; set applocker_services to enforce the Exe rules for services too (Windows 10 / Server 2016 and later)"
+)
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
@@ -85,17 +104,6 @@ def _publisher_rule(collection, ban_id, publisher, product="*", binary="*", note
         "low": "*" if collection != "Appx" else "0.0.0.0",
         "high": "*",
     }
-
-
-def _default_rule(collection, entry):
-    kind, rule_id, name, sid, value = entry
-    rule = {"type": kind, "collection": collection, "id": rule_id, "name": name, "description": "", "sid": sid}
-    rule["action"] = "Allow"
-    if kind == "path":
-        rule["path"] = value
-    else:
-        rule.update({"publisher": "*", "product": "*", "binary": "*", "low": "0.0.0.0", "high": "*"})
-    return rule
 
 
 def _package_publishers(package, records):
@@ -152,19 +160,66 @@ def _signature(rule):
     return (rule["action"], rule["sid"], _condition_key(rule))
 
 
+def allow_all_rule(collection):
+    """The explicit allow-everything rule for Everyone of a blocklist collection."""
+    kind, value = ALLOW_ALL[collection]
+    rule = {
+        "type": kind,
+        "collection": collection,
+        "id": _rule_id(collection, "Allow", EVERYONE, kind, value),
+        "name": ALLOW_ALL_NAME,
+        "description": "Beside the deny rules of interdict.bans: everything else stays allowed.",
+        "sid": EVERYONE,
+        "action": "Allow",
+    }
+    if kind == "path":
+        rule["path"] = value
+    else:
+        rule.update({"publisher": "*", "product": "*", "binary": "*", "low": "0.0.0.0", "high": "*"})
+    return rule
+
+
 def policy(rules, mode="Enabled"):
-    """A policy dict: {collection: {mode, rules}}; default allow rules added to every collection with a deny."""
+    """Our deny rules as a policy dict: {collection: {mode, rules, extensions}}, rules sorted by id."""
     collections = {}
     for rule in rules:
-        collections.setdefault(rule["collection"], {"mode": mode, "rules": []})["rules"].append(rule)
-    for collection, content in collections.items():
-        defaults = [_default_rule(collection, entry) for entry in DEFAULT_RULES.get(collection, ())]
-        content["rules"] = defaults + sorted(content["rules"], key=lambda r: r["id"])
+        collections.setdefault(rule["collection"], {"mode": mode, "rules": [], "extensions": ""})["rules"].append(rule)
+    for content in collections.values():
+        content["rules"].sort(key=lambda r: r["id"])
     return collections
 
 
+def _empty():
+    return {"mode": "NotConfigured", "rules": [], "extensions": ""}
+
+
+def effective_mode(content):
+    """What a collection enforces: NotConfigured with rules is enforced (AppLocker's documented default)."""
+    if content["mode"] == "NotConfigured" and content["rules"]:
+        return "Enabled"
+    return content["mode"]
+
+
+def allows_anything(*contents):
+    """Whether any of these (local, effective) collections has an allow rule: then it is an allowlist."""
+    return any(rule["action"] == "Allow" for content in contents if content for rule in content["rules"])
+
+
+def collection_mode(local, effective, wanted):
+    """The explicit enforcement mode a touched collection gets (the one decision on modes).
+
+    An allowlist (an allow rule in the local or effective policy) keeps what it
+    enforces: raising an allowlist from audit to enforce would lock out what it
+    only audits. A blocklist gets the stricter of what it enforces and ``wanted``.
+    """
+    current = effective_mode(local)
+    if allows_anything(local, effective) and current != "NotConfigured":
+        return current
+    return max(current, wanted, key=lambda mode: MODE_RANK.get(mode, 0))
+
+
 def to_xml(collections):
-    """Serialize a policy dict to AppLocker XML, deterministically."""
+    """Serialize a policy dict to AppLocker XML, deterministically; extensions after the rules."""
     root = ET.Element("AppLockerPolicy", {"Version": "1"})
     for name in sorted(collections, key=lambda c: (COLLECTION_ORDER.index(c) if c in COLLECTION_ORDER else 99, c)):
         content = collections[name]
@@ -192,6 +247,8 @@ def to_xml(collections):
                     {"PublisherName": rule["publisher"], "ProductName": rule["product"], "BinaryName": rule["binary"]},
                 )
                 ET.SubElement(condition, "BinaryVersionRange", {"LowSection": rule["low"], "HighSection": rule["high"]})
+        if content.get("extensions"):
+            element.append(ET.fromstring(content["extensions"]))
     ET.indent(root, space="  ")
     return ET.tostring(root, encoding="unicode")
 
@@ -209,10 +266,23 @@ def parse(xml_text):
     collections = {}
     for element in root.findall("RuleCollection"):
         name = element.get("Type")
-        content = collections.setdefault(name, {"mode": element.get("EnforcementMode", "NotConfigured"), "rules": []})
+        content = collections.setdefault(name, {**_empty(), "mode": element.get("EnforcementMode", "NotConfigured")})
         for rule_el in element:
+            if rule_el.tag == "RuleCollectionExtensions":
+                for node in rule_el.iter():
+                    node.tail = None if node is rule_el else node.tail
+                content["extensions"] = _compact(rule_el)
+                continue
             content["rules"].append(_parse_rule(name, rule_el))
     return collections
+
+
+def _compact(element):
+    """An element as one line of XML without indentation (so re-indenting gives the same bytes)."""
+    for node in element.iter():
+        node.text = node.text.strip() or None if node.text else None
+        node.tail = None
+    return ET.tostring(element, encoding="unicode")
 
 
 def _parse_rule(collection, rule_el):
@@ -243,44 +313,81 @@ def _parse_rule(collection, rule_el):
             }
         )
         return rule
-    rule.update({"type": "other", "xml": ET.tostring(rule_el, encoding="unicode")})
+    rule.update({"type": "other", "xml": _compact(rule_el)})
     return rule
 
 
-def merge(existing, ours):
-    """Merge our policy dict into the existing one; nothing existing is dropped or weakened.
+def _has(target, rule):
+    ids = {r["id"] for r in target["rules"]}
+    signatures = {_signature(r) for r in target["rules"] if r["type"] != "other"}
+    return rule["id"] in ids or _signature(rule) in signatures
 
-    A rule is added unless the existing policy has one with the same id or the
-    same action, user and condition (so default rules are never doubled). A
-    collection's enforcement mode becomes the stricter of the two.
+
+def merge(existing, ours, effective=None, services=False):
+    """Our policy dict merged into the existing local one; nothing existing is dropped or weakened.
+
+    ``effective`` is the effective policy (local + GPO): an allow rule there
+    makes a collection an allowlist too. A rule is added unless the collection
+    has one with the same id or the same action, user and condition. Collections
+    we do not touch are kept as they are.
     """
-    merged = {name: {"mode": c["mode"], "rules": list(c["rules"])} for name, c in existing.items()}
+    effective = effective or {}
+    merged = {
+        name: {"mode": c["mode"], "rules": list(c["rules"]), "extensions": c.get("extensions", "")}
+        for name, c in existing.items()
+    }
     for name, content in ours.items():
-        target = merged.setdefault(name, {"mode": "NotConfigured", "rules": []})
-        if MODE_RANK.get(content["mode"], 0) > MODE_RANK.get(target["mode"], 0):
-            target["mode"] = content["mode"]
-        ids = {rule["id"] for rule in target["rules"]}
-        signatures = {_signature(rule) for rule in target["rules"] if rule["type"] != "other"}
+        target = merged.setdefault(name, _empty())
+        mode = collection_mode(target, effective.get(name), content["mode"])
+        if name in ALLOW_ALL and not allows_anything(target, effective.get(name)):
+            allow = allow_all_rule(name)
+            target["rules"].insert(0, allow)
         for rule in content["rules"]:
-            if rule["id"] in ids or _signature(rule) in signatures:
-                continue
-            target["rules"].append(rule)
-            ids.add(rule["id"])
-            signatures.add(_signature(rule))
+            if not _has(target, rule):
+                target["rules"].append(rule)
+        target["mode"] = mode
+        if services and name in SERVICES_COLLECTIONS and not target["extensions"]:
+            target["extensions"] = SERVICES_EXTENSIONS
     return merged
 
 
-def missing_rules(current, wanted):
-    """Rules of ``wanted`` not in force in ``current`` (by id or equivalent condition), and collections too lax."""
-    missing, lax = [], []
-    for name, content in wanted.items():
-        have = current.get(name, {"mode": "NotConfigured", "rules": []})
-        if MODE_RANK.get(have["mode"], 0) < MODE_RANK.get(content["mode"], 0):
-            lax.append(name)
-        ids = {rule["id"] for rule in have["rules"]}
-        signatures = {_signature(rule) for rule in have["rules"] if rule["type"] != "other"}
-        missing.extend(r for r in content["rules"] if r["id"] not in ids and _signature(r) not in signatures)
-    return missing, lax
+def missing_rules(current, merged):
+    """Rules and modes of ``merged`` not in force in ``current``: ([rules missing], [collections to change])."""
+    missing, changed = [], []
+    for name, content in merged.items():
+        have = current.get(name, _empty())
+        if have["mode"] != content["mode"] or have.get("extensions", "") != content.get("extensions", ""):
+            changed.append(name)
+        missing.extend(r for r in content["rules"] if not _has(have, r))
+    return missing, changed
+
+
+def notes(local, effective, merged, ours, services, build):
+    """What the report must say about the merged policy: GPO overrides, allowlists in audit, the SYSTEM gap."""
+    said = []
+    for name in sorted(ours):
+        domain = (effective or {}).get(name)
+        if domain and domain["mode"] not in ("NotConfigured", merged[name]["mode"]):
+            said.append(
+                f"{name}: a domain (Group Policy) AppLocker policy enforces {domain['mode']}, which overrides the "
+                f"local {merged[name]['mode']}"
+            )
+        if merged[name]["mode"] != ours[name]["mode"] and allows_anything(local.get(name), domain):
+            said.append(
+                f"{name}: the existing allowlist stays in {merged[name]['mode']}, so the deny rules are "
+                f"{'audited only' if merged[name]['mode'] == 'AuditOnly' else 'in force in that mode'}"
+            )
+    if not services:
+        said.append(SYSTEM_GAP)
+    elif build and build < SERVICES_MIN_BUILD:
+        said.append(f"this Windows build ({build}) has no rule collection extensions: {SYSTEM_GAP}")
+    elif any(
+        merged[name].get("extensions") not in ("", SERVICES_EXTENSIONS)
+        for name in SERVICES_COLLECTIONS
+        if name in merged
+    ):
+        said.append("the Exe collection already has rule collection extensions, kept as they are")
+    return said
 
 
 def rules_in_force(xml_text, ban_id=None):
@@ -295,24 +402,32 @@ def rules_in_force(xml_text, ban_id=None):
 
 
 def current_policy(current_blocks):
-    """The local AppLocker policy XML and AppIDSvc state from ``interdict_blocks`` (mapping or planning's flat list)."""
+    """The applocker entry of ``interdict_blocks`` (a mapping, or planning's flat list): policy, effective, ..."""
     if isinstance(current_blocks, dict):
         entries = [dict(entry, method=method) for method, items in current_blocks.items() for entry in items or ()]
     else:
         entries = list(current_blocks or ())
     for entry in entries:
         if entry.get("method") == "applocker":
-            return entry.get("policy") or "", entry.get("appidsvc") or {}
-    return "", {}
+            return entry
+    return {}
+
+
+def _build(entry):
+    try:
+        return int(entry.get("build") or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def block_steps(ban, findings, current_blocks, options):
     """The AppLocker block step for one ban, or the statuses of its rules when all are in force.
 
     ``current_blocks`` is the facts module's ``interdict_blocks`` (``applocker``:
-    [{policy: <local policy XML>, appidsvc: {status, start_mode}}]), as a mapping
-    or as planning's flat list. Returns a list of steps (``kind: block``) and
-    status entries (``state: present | not_blockable``).
+    [{policy: <local policy XML>, effective: <effective policy XML>, appidsvc:
+    {status, start_mode}, build}]), as a mapping or as planning's flat list.
+    Returns a list of steps (``kind: block``) and status entries (``state:
+    present | not_blockable``); what the policy cannot do is in their ``note``.
     """
     records = [finding["software"] for finding in findings]
     rules, not_blockable = ban_rules(ban, records)
@@ -320,33 +435,54 @@ def block_steps(ban, findings, current_blocks, options):
     if not rules:
         return items
     mode = "AuditOnly" if options.get("applocker_mode") == "audit" else "Enabled"
+    services = bool(options.get("applocker_services"))
+    entry = current_policy(current_blocks)
+    build = _build(entry)
+    services_here = services and not (build and build < SERVICES_MIN_BUILD)
+    policy_xml = entry.get("policy") or ""
     ours = policy(rules, mode)
-    policy_xml, service = current_policy(current_blocks)
-    current = parse(policy_xml)
-    missing, lax = missing_rules(current, ours)
+    local, effective = parse(policy_xml), parse(entry.get("effective") or "")
+    merged = merge(local, ours, effective, services_here)
+    missing, changed = missing_rules(local, merged)
+    service = entry.get("appidsvc") or {}
     service_ok = service.get("status") == "Running" and service.get("start_mode") in ("Auto", "Automatic")
     names = [rule["name"] for rule in rules]
-    if not missing and not lax and service_ok:
-        items.extend({"ban": ban["id"], "method": "applocker", "rule": name, "state": "present"} for name in names)
+    note = "; ".join(notes(local, effective, merged, ours, services, build))
+    if not missing and not changed and service_ok:
+        items.extend(
+            {
+                "ban": ban["id"],
+                "method": "applocker",
+                "rule": name,
+                "state": "present",
+                **({"note": note} if note else {}),
+            }
+            for name in names
+        )
         return items
-    items.append(
-        {
-            "id": f"{ban['id']}:block:applocker:local",
-            "ban": ban["id"],
-            "kind": "block",
-            "platform": "windows",
-            "method": "applocker",
-            "target": "local AppLocker policy",
-            "name": f"AppLocker deny rules for {ban.get('title', ban['id'])}",
-            "content": to_xml(merge(current, ours)),
-            "previous_content": policy_xml or "",
-            "rule": ", ".join(names),
-            "rules": names,
-            "service": "AppIDSvc",
-            # A block addresses the ban's return, not a finding on the host.
-            "findings": [],
-            "exit_codes": {"0": "ok"},
-            "secrets": [],
-        }
-    )
+    step = {
+        "id": f"{ban['id']}:block:applocker:local",
+        "ban": ban["id"],
+        "kind": "block",
+        "platform": "windows",
+        "method": "applocker",
+        "target": "local AppLocker policy",
+        "name": f"AppLocker deny rules for {ban.get('title', ban['id'])}",
+        # The executor merges the content (Set-AppLockerPolicy -Merge adds the rules, keeping what is there, also
+        # another ban's rules set earlier in the same run), then writes these modes and extensions explicitly.
+        "content": to_xml(merged),
+        "previous_content": policy_xml,
+        "modes": {name: merged[name]["mode"] for name in sorted(ours)},
+        "extensions": {name: merged[name]["extensions"] for name in sorted(ours) if merged[name].get("extensions")},
+        "rule": ", ".join(names),
+        "rules": names,
+        "service": "AppIDSvc",
+        # A block addresses the ban's return, not a finding on the host.
+        "findings": [],
+        "exit_codes": {"0": "ok"},
+        "secrets": [],
+    }
+    if note:
+        step["note"] = note
+    items.append(step)
     return items

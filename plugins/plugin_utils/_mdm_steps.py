@@ -7,8 +7,8 @@ time, after it applied exceptions, the protected list and the cap:
 
 * ``steps`` gives one ``mdm_uninstall`` step per banned app on the device when
   the MDM has an app object for it (``options["mdm_apps"]``, from the
-  inventory), else a skip item: the MDM did not install that copy, so an
-  uninstall assignment cannot remove it.
+  inventory, read from every Graph endpoint), else a skip item saying it is
+  not managed by Intune and cannot be uninstalled through Intune.
 * ``blocks`` gives the restriction-profile block step of a ban, or why the
   device cannot be blocked (an unsupervised iPhone).
 
@@ -25,12 +25,11 @@ reason, so the report says why on each affected device.
 from __future__ import annotations
 
 from ansible_collections.interdict.bans.plugins.module_utils import contract
-from ansible_collections.interdict.bans.plugins.module_utils.intune_changes import blocked_identifiers
+from ansible_collections.interdict.bans.plugins.module_utils.intune_changes import NOT_MANAGED, blocked_identifiers
 
 PLATFORMS = ("ios", "android")
 UNINSTALL = "mdm_uninstall"
 BLOCK = "mdm_block"
-USER_INSTALLED = "user-installed: an Intune uninstall assignment cannot remove it"
 APPS_UNREAD = "Intune's app objects could not be read, so whether Intune manages this app is not known"
 NOT_SUPERVISED = (
     "not supervised: iOS hides and stops banned apps only on supervised devices; "
@@ -38,8 +37,10 @@ NOT_SUPERVISED = (
 )
 NOTHING_TO_BLOCK = "the ban names no app id to block on this platform"
 # Skip reasons this builder gives; every other skipped finding was left alone by policy (protected, cap).
-BUILDER_REASONS = (USER_INSTALLED, APPS_UNREAD)
-DEFAULT_PROFILES = {"ios": "interdict.bans blocked apps (iOS)", "android": "interdict.bans blocked apps (Android)"}
+BUILDER_REASONS = (NOT_MANAGED, APPS_UNREAD)
+# Where a ban's block lives: the iOS restrictions profile; on Android Enterprise, the managed Google Play
+# app's uninstall assignment (a device administrator profile only when the engine names one).
+DEFAULT_PROFILES = {"ios": "interdict.bans blocked apps (iOS)", "android": "managed Google Play uninstall assignment"}
 LISTED_HOSTS = 5
 
 
@@ -77,7 +78,7 @@ def steps(findings, ban, options):
             continue
         app = find_app(finding["software"], index)
         if app is None:
-            out.append({"kind": "skip", "finding": finding, "reason": USER_INSTALLED})
+            out.append({"kind": "skip", "finding": finding, "reason": NOT_MANAGED})
             continue
         step = by_app.get(app["id"])
         if step is None:

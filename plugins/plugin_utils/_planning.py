@@ -74,45 +74,89 @@ def _as_list(value, where):
     raise PlanError(f"{where}: expected a non-empty string or list of strings, got {value!r}")
 
 
-def validate_exceptions(exceptions, now=None):
-    """Check every exception and return them normalized, each with its ``state`` (active/expired)."""
+def validate_exceptions(exceptions, now=None, known_bans=None, max_term_days=365, require_allow_wide=False):
+    """Check every exception and return them normalized, each with its ``state`` (active/expired).
+
+    Approver and reason must say something; a ban id not in ``known_bans`` (when given) is an error.
+    An exception for every host (a ``hosts`` pattern of wildcards only) or running longer than
+    ``max_term_days`` from ``now`` is wide: it is returned with ``wide`` saying why, and with
+    ``require_allow_wide`` (what the entry points ask for) it is refused unless it says ``allow_wide: true``.
+    """
     if exceptions is None:
         return []
     if not isinstance(exceptions, (list, tuple)):
         raise PlanError(f"exceptions: expected a list, got {type(exceptions).__name__}")
+    if isinstance(max_term_days, bool) or not isinstance(max_term_days, int) or max_term_days < 1:
+        raise PlanError(f"exception term: expected a whole number of days >= 1, got {max_term_days!r}")
     today = _today(now)
+    allowed_keys = EXCEPTION_KEYS | {"allow_wide"}
     normalized = []
     for index, entry in enumerate(exceptions):
         where = f"exceptions[{index}]"
         if not isinstance(entry, dict):
             raise PlanError(f"{where}: expected a mapping, got {type(entry).__name__}")
-        unknown = sorted(set(entry) - EXCEPTION_KEYS)
+        unknown = sorted(str(key)[:64] for key in set(entry) - allowed_keys)
         if unknown:
-            raise PlanError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(EXCEPTION_KEYS))})")
+            raise PlanError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed_keys))})")
         for key in EXCEPTION_REQUIRED:
             if entry.get(key) in (None, "", []):
                 raise PlanError(f"{where}: missing {key!r} (every exception needs hosts, approver, reason, expires)")
-        for key in ("approver", "reason"):
-            if not isinstance(entry[key], str):
-                raise PlanError(f"{where}.{key}: expected a string")
+        for key in ("approver", "reason", "ticket", "note"):
+            value = entry.get(key)
+            if key in ("ticket", "note") and value in (None, ""):
+                continue
+            if not isinstance(value, str):
+                raise PlanError(f"{where}.{key}: expected a string, got {type(value).__name__}")
+            if not value.strip():
+                raise PlanError(f"{where}.{key}: must not be blank")
+            if len(value) > 1000 or re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", value):
+                raise PlanError(f"{where}.{key}: longer than 1000 characters or holds a control character")
+        allow_wide = entry.get("allow_wide", False)
+        if not isinstance(allow_wide, bool):
+            raise PlanError(f"{where}.allow_wide: expected true or false, got {type(allow_wide).__name__}")
         expires = entry["expires"]
         if isinstance(expires, datetime.date):
             expires = expires.isoformat()
         if not isinstance(expires, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", expires):
-            raise PlanError(f"{where}.expires: expected a date YYYY-MM-DD, got {entry['expires']!r}")
+            raise PlanError(f"{where}.expires: expected a date YYYY-MM-DD, got {str(entry['expires'])[:40]!r}")
         try:
             expiry = datetime.date.fromisoformat(expires)
         except ValueError:
             raise PlanError(f"{where}.expires: not a real date: {expires!r}") from None
+        hosts = _as_list(entry["hosts"], f"{where}.hosts")
+        bans = _as_list(entry["bans"], f"{where}.bans") if entry.get("bans") is not None else []
+        for key, values in (("hosts", hosts), ("bans", bans)):
+            for item_index, value in enumerate(values):
+                if len(value) > 255 or re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", value):
+                    raise PlanError(
+                        f"{where}.{key}[{item_index}]: longer than 255 characters or holds a control character"
+                    )
+        if known_bans is not None:
+            for item_index, ban_id in enumerate(bans):
+                if ban_id not in known_bans:
+                    known = ", ".join(sorted(known_bans)) or "none"
+                    raise PlanError(f"{where}.bans[{item_index}]: unknown ban {ban_id[:64]!r} (known bans: {known})")
+        wide = []
+        if any(not re.sub(r"\[[^\]]*\]|[*?]", "", pattern) for pattern in hosts):
+            wide.append("every host")
+        if (expiry - today).days > max_term_days:
+            wide.append(f"longer than {max_term_days} days")
+        if wide and require_allow_wide and not allow_wide:
+            raise PlanError(
+                f"{where}: covers {' and '.join(wide)}; such an exception needs allow_wide: true (it is then "
+                "flagged in the report)"
+            )
         item = {
-            "hosts": _as_list(entry["hosts"], f"{where}.hosts"),
-            "bans": _as_list(entry["bans"], f"{where}.bans") if entry.get("bans") is not None else [],
+            "hosts": hosts,
+            "bans": bans,
             "approver": entry["approver"],
             "reason": entry["reason"],
             "expires": expires,
             # Valid through its expiry day; the day after, the ban applies again.
             "state": "active" if today <= expiry else "expired",
         }
+        if wide:
+            item["wide"] = ", ".join(wide)
         for key in ("ticket", "note"):
             if entry.get(key):
                 item[key] = str(entry[key])
@@ -140,10 +184,12 @@ def validate_protected(protected):
     if protected is None:
         return []
     if isinstance(protected, str) or not isinstance(protected, (list, tuple)):
-        raise PlanError(f"protected: expected a list of identifiers or name patterns, got {protected!r}")
+        raise PlanError(f"protected: expected a list of identifiers or name patterns, got {type(protected).__name__}")
     for index, pattern in enumerate(protected):
         if not isinstance(pattern, str) or not pattern.strip():
-            raise PlanError(f"protected[{index}]: expected a non-empty string, got {pattern!r}")
+            raise PlanError(f"protected[{index}]: expected a non-empty string, got {str(pattern)[:40]!r}")
+        if len(pattern) > 255 or re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", pattern):
+            raise PlanError(f"protected[{index}]: longer than 255 characters or holds a control character")
     return list(protected)
 
 
@@ -158,17 +204,15 @@ def protected_by(record, protected):
 
 
 def validate_max_removals(max_removals):
+    """A whole number >= 0 (an int, or its digits as a string); true, 0.9 or -1 are refused."""
     if max_removals is None:
         return None
-    if isinstance(max_removals, bool):
-        raise PlanError(f"max_removals: expected a number >= 0, got {max_removals!r}")
-    try:
-        value = int(max_removals)
-    except (TypeError, ValueError):
-        raise PlanError(f"max_removals: expected a number >= 0, got {max_removals!r}") from None
-    if value < 0:
-        raise PlanError(f"max_removals: expected a number >= 0, got {max_removals!r}")
-    return value
+    if isinstance(max_removals, str) and re.fullmatch(r"\s*\d{1,9}\s*", max_removals):
+        return int(max_removals)
+    if isinstance(max_removals, bool) or not isinstance(max_removals, int) or not 0 <= max_removals < 10**9:
+        shown = max_removals if isinstance(max_removals, (bool, int, float)) else type(max_removals).__name__
+        raise PlanError(f"max_removals: expected a whole number >= 0, got {str(shown)[:40]}")
+    return max_removals
 
 
 def declared_secrets(bans):

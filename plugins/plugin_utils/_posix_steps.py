@@ -38,6 +38,21 @@ NOT_BLOCKABLE_MACOS = (
     "macOS has no local install block that a user with admin rights cannot undo; "
     "block with an MDM (restriction profile / blocked bundle ids), see docs/enforcement.md"
 )
+# Package manager locks a removal waits for (software_apply), as apt and dnf would. dpkg's frontend lock
+# is held by the module while dpkg runs with DPKG_FRONTEND_LOCKED set, as apt does (dpkg(1), ENVIRONMENT).
+DPKG_LOCKS = (
+    {"path": "/var/lib/dpkg/lock-frontend", "name": "dpkg frontend lock", "hold": True, "env": "DPKG_FRONTEND_LOCKED"},
+    {"path": "/var/lib/dpkg/lock", "name": "dpkg database lock"},
+)
+# rpm's transaction lock, in the database directory: /var/lib/rpm before rpm 4.16, /usr/lib/sysimage/rpm after.
+RPM_LOCKS = (
+    {"path": "/var/lib/rpm/.rpm.lock", "name": "rpm transaction lock"},
+    {"path": "/usr/lib/sysimage/rpm/.rpm.lock", "name": "rpm transaction lock"},
+)
+# Seconds a removal waits for them: the default of ansible.builtin.apt's lock_timeout.
+LOCK_TIMEOUT = 60
+MAX_LOCK_TIMEOUT = 3600
+
 NOT_BLOCKABLE_SNAP = "snapd has no local deny list: a removed snap can be installed again; block it at the store proxy"
 
 
@@ -64,6 +79,16 @@ def _skip(finding, reason):
     return {"kind": "skip", "finding": finding, "reason": reason}
 
 
+def lock_timeout(options):
+    """``options["lock_timeout"]``: seconds a removal waits for the package manager's lock (default 60)."""
+    value = options.get("lock_timeout")
+    if value is None:
+        return LOCK_TIMEOUT
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_LOCK_TIMEOUT:
+        raise ValueError("options.lock_timeout: expected seconds from 0 to %d, got %r" % (MAX_LOCK_TIMEOUT, value))
+    return value
+
+
 def _remove_dpkg(ban, finding, options):
     package = finding["software"]["identifier"]
     return _step(
@@ -74,13 +99,22 @@ def _remove_dpkg(ban, finding, options):
         ["dpkg", "--purge", package],
         ["dpkg-query", "--status", package],
         environment={"DEBIAN_FRONTEND": "noninteractive"},
+        locks=[dict(lock) for lock in DPKG_LOCKS],
+        lock_timeout=lock_timeout(options),
     )
 
 
 def _remove_rpm(ban, finding, options):
     package = finding["software"]["identifier"]
     return _step(
-        ban, [finding], "rpm", package, ["rpm", "--erase", "--allmatches", package], ["rpm", "--query", package]
+        ban,
+        [finding],
+        "rpm",
+        package,
+        ["rpm", "--erase", "--allmatches", package],
+        ["rpm", "--query", package],
+        locks=[dict(lock) for lock in RPM_LOCKS],
+        lock_timeout=lock_timeout(options),
     )
 
 
@@ -282,6 +316,7 @@ def _apt_pin(ban, findings, current_blocks, packages):
         path=path,
         content=content,
         mode="0644",
+        managed_marker=block_files.pin_marker(ban["id"]),
         previous_content=(current or {}).get("content", ""),
         note="stops apt-get install/upgrade; does not stop dpkg -i",
     )

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import html
 import io
 import json
 import os
 import re
+import stat
 import tempfile
 
 try:
@@ -179,10 +181,23 @@ def host_result(
 
 
 def result_filename(result):
-    """hosts/<host>@<ban+ban>.json: one file per host and ban set, safe under serial and job slicing."""
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", str(result["host"])) or "_"
-    bans = "+".join(sorted(result.get("bans") or ())) or "none"
-    return f"{safe}@{re.sub(r'[^a-z0-9_+]', '_', bans)}.json"
+    """hosts/<host>@<ban+ban>.json: one file per host and ban set, safe under serial and job slicing.
+
+    A host name that is not already a plain lowercase file name (``[a-z0-9._-]``, at most 100
+    characters) is written as its plain part, ``~`` and a hash of the exact name, so two hosts whose
+    names differ only in characters a file name cannot hold (``Anna's iPhone`` with an ASCII or a
+    typographic apostrophe) or only in case never share a file. ``~`` never appears in a plain
+    name, so no host can take another's.
+    """
+    host = str(result["host"])
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", host)[:100] or "_"
+    if not re.fullmatch(r"[a-z0-9._-]{1,100}", host) or host in (".", ".."):
+        safe = f"{safe}~{hashlib.sha256(host.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
+    bans = "+".join(sorted(str(ban) for ban in result.get("bans") or ())) or "none"
+    bans = re.sub(r"[^a-z0-9_+]", "_", bans)
+    if len(bans) > 100:
+        bans = f"{bans[:80]}~{hashlib.sha256(bans.encode()).hexdigest()[:16]}"
+    return f"{safe}@{bans}.json"
 
 
 def write_atomic(path, text):
@@ -218,8 +233,45 @@ def write_host_result(report_dir, result, check_mode=False):
     return path, True
 
 
+MAX_RESULT_BYTES = 8 * 1024 * 1024
+
+
+def _read_result(path):
+    """(data, None) for a host result file, or (None, why): regular files of bounded size, UTF-8 JSON only."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        return None, f"unreadable: {exc.strerror}"
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None, "not a regular file"
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            raw = handle.read(MAX_RESULT_BYTES + 1)
+    except OSError as exc:
+        return None, f"unreadable: {exc.strerror}"
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_RESULT_BYTES:
+        return None, f"larger than {MAX_RESULT_BYTES} bytes"
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, "not UTF-8"
+    except RecursionError:
+        return None, "nested too deeply"
+    except ValueError as exc:
+        return None, f"not JSON ({str(exc)[:80]})"
+    if not isinstance(data, dict):
+        return None, "not a JSON object"
+    return data, None
+
+
 def load_results(report_dir):
-    """Every host result under <report_dir>/hosts, plus the files that could not be read or are malformed."""
+    """Every host result under <report_dir>/hosts, plus the files that could not be read or are malformed.
+
+    A bad file is listed under errors and never stops the rest.
+    """
     folder = os.path.join(report_dir, RESULT_DIR)
     results, errors = [], []
     if not os.path.isdir(folder):
@@ -229,16 +281,25 @@ def load_results(report_dir):
     validator = jsonschema.Draft202012Validator(HOST_RESULT_SCHEMA)
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)
-        if not name.endswith(".json") or not os.path.isfile(path):
+        if not name.endswith(".json") or os.path.isdir(path):
             continue
-        data = _load_json(path)
-        if not isinstance(data, dict):
-            errors.append({"file": name, "error": "not a host result: unreadable or not a JSON object"})
+        shown = _display(name)
+        data, why = _read_result(path)
+        if data is None:
+            # Kept word for word for an unparsable file: the fleet report's readers know this text.
+            error = "unreadable or not a JSON object" if why.startswith(("not JSON", "not a JSON object")) else why
+            errors.append({"file": shown, "error": f"not a host result: {error}"})
             continue
-        problem = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))), None)
+        try:
+            problem = next(
+                iter(sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])), None
+            )
+        except RecursionError:
+            errors.append({"file": shown, "error": "not a host result: nested too deeply"})
+            continue
         if problem is not None:
-            where = "/".join(str(part) for part in problem.absolute_path) or "(top)"
-            errors.append({"file": name, "error": f"not a host result: {where}: {problem.message[:200]}"})
+            where = "/".join(_display(str(part))[:64] for part in problem.absolute_path) or "(top)"
+            errors.append({"file": shown, "error": f"not a host result: {where}: {_display(problem.message[:200])}"})
             continue
         data["_file"] = name
         results.append(data)
@@ -369,8 +430,23 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None, run_id=No
 CSV_FIELDS = ("host", "ban", "status", "platform", "findings", "actions", "remaining", "blocks", "reason", "timestamp")
 
 
+_CSV_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _display(value):
+    """Host-supplied text for display: control characters shown as escapes, never raw."""
+    return _CSV_CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", str(value))
+
+
+def _cell(value):
+    """A CSV cell a spreadsheet shows as text: a leading =, +, - or @ gets a ', no raw control characters."""
+    text = _display("" if value is None else value)
+    # Control characters (tab and CR included) were turned into visible escapes above.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
 def render_csv(fleet):
-    """One row per host and ban."""
+    """One row per host and ban; every cell neutralised (_cell)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
@@ -380,20 +456,19 @@ def render_csv(fleet):
             def mine(items, ban_id=ban_id):
                 return [item for item in items if item.get("ban") == ban_id]
 
-            writer.writerow(
-                {
-                    "host": host["host"],
-                    "ban": ban_id,
-                    "status": host["per_ban"].get(ban_id, host["status"]),
-                    "platform": host["platform"],
-                    "findings": "; ".join(_label(f) for f in mine(host["findings"])),
-                    "actions": "; ".join(f"{a['step']}={a['outcome']}" for a in mine(host["actions"])),
-                    "remaining": "; ".join(_label(f) for f in mine(host["remaining"])),
-                    "blocks": "; ".join(f"{b['method']}={b['state']}" for b in mine(host["blocks"])),
-                    "reason": host["reason"],
-                    "timestamp": host["timestamp"],
-                }
-            )
+            row = {
+                "host": host["host"],
+                "ban": ban_id,
+                "status": host["per_ban"].get(ban_id, host["status"]),
+                "platform": host["platform"],
+                "findings": "; ".join(_label(f) for f in mine(host["findings"])),
+                "actions": "; ".join(f"{a['step']}={a['outcome']}" for a in mine(host["actions"])),
+                "remaining": "; ".join(_label(f) for f in mine(host["remaining"])),
+                "blocks": "; ".join(f"{b['method']}={b['state']}" for b in mine(host["blocks"])),
+                "reason": host["reason"],
+                "timestamp": host["timestamp"],
+            }
+            writer.writerow({key: _cell(value) for key, value in row.items()})
     return out.getvalue()
 
 

@@ -45,8 +45,20 @@ DEFAULT_LOG_DIR = "C:\\Windows\\Temp\\interdict-bans"
 MSI_EXIT_CODES = contract.exit_codes(success=(0,), absent=(1605, 1614), reboot=(1641, 3010))
 EXE_EXIT_CODES = contract.exit_codes(success=(0,), reboot=(1641, 3010))
 DONE_EXIT_CODES = contract.exit_codes(success=(0,))
+# A per-user MSI is registered only in its user's context: run as anyone else, msiexec answers 1605 although the
+# product is there, so 1605 is not "absent" for it.
+MSI_USER_EXIT_CODES = contract.exit_codes(success=(0,), absent=(1614,), reboot=(1641, 3010))
 # 1618 (ERROR_INSTALL_ALREADY_RUNNING): another installation holds the Windows Installer mutex; it passes.
-MSI_RETRY = {"codes": [1618], "attempts": 3, "delay": 30}
+# Waits grow by ``backoff``: 30 s, 60 s, 120 s before the second, third and fourth run.
+MSI_RETRY = {"codes": [1618], "attempts": 4, "delay": 30, "backoff": 2}
+# Every command step is stopped after this many seconds, with every process it started (its job object).
+DEFAULT_TIMEOUT = 3600
+TIMEOUT_RANGE = (60, 86400)
+# Silent switches by installer type, only for types recognised from the uninstall entry (win_software_facts'
+# ``installer_type``): NSIS https://nsis.sourceforge.io/Docs/Chapter4.html#silent ("/S");
+# Inno Setup https://jrsoftware.org/ishelp/topic_uninstcmdparams.htm ("/VERYSILENT /SUPPRESSMSGBOXES /NORESTART").
+SILENT_ARGS = {"nsis": ["/S"], "inno": ["/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART"]}
+NEEDS_USER_SESSION = "needs the user's session"
 KNOWN_EXIT_CODES = (0, 1602, 1603, 1605, 1614, 1618, 1641, 3010)
 
 # Wine's msiexec reports exit codes modulo 256 (1605 arrives as 69). This is the
@@ -205,6 +217,33 @@ def secret_values(steps, provided, environ=None):
     return values
 
 
+def secret_texts(steps, provided, environ=None):
+    """Every form in which a secret of the steps could appear in a result: given, encoded, command-line escaped.
+
+    The controller redacts these from what the module returns, whatever the host did with them.
+    """
+    texts = set()
+    for secret in _step_secrets(steps):
+        value = secret_value(secret, provided, environ)
+        if value:
+            encoded = encode_secret(value, secret.get("encoding", "plain"))
+            texts.update({value, encoded, encoded.replace('"', '""')})
+    return sorted(texts, key=lambda text: (-len(text), text))
+
+
+def redact(data, texts, mask="********"):
+    """``data`` (nested dicts, lists, strings) with every occurrence of ``texts`` replaced by ``mask``."""
+    if isinstance(data, str):
+        for text in texts:
+            data = data.replace(text, mask)
+        return data
+    if isinstance(data, dict):
+        return {redact(key, texts, mask): redact(value, texts, mask) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [redact(item, texts, mask) for item in data]
+    return data
+
+
 def substitute_argv(step, provided, environ=None):
     """The step's ``command`` with its placeholders replaced by the raw encoded values (for argv runners)."""
     declared = {secret["name"]: secret for secret in step.get("secrets") or ()}
@@ -233,8 +272,11 @@ def _declared_secret(ban, name):
 
 
 def _product_rule(remove, record):
+    """The catalog's product rule for a record: its pattern matches the display name or the identifier (a product
+    code), as the planner's ``remove.order`` patterns do, so a localized name is recognised by its code."""
+    values = [str(record.get(key) or "").strip() for key in ("name", "identifier")]
     for rule in remove.get("products", ()):
-        if re.fullmatch(rule["name"], str(record.get("name") or "").strip(), re.IGNORECASE):
+        if any(value and re.fullmatch(rule["name"], value, re.IGNORECASE) for value in values):
             return rule
     return None
 
@@ -286,39 +328,110 @@ def _password_arguments(rule, ban, options):
     return arguments, [secret], None, None
 
 
-def _msi_step(ban, code, rule, options):
-    log = _log_path(options, ban["id"], code)
+def step_timeout(options):
+    """Seconds after which a command step is stopped with all its processes (option ``step_timeout``)."""
+    value = options.get("step_timeout", DEFAULT_TIMEOUT)
+    low, high = TIMEOUT_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise PlanInputError(f"options.step_timeout: expected whole seconds from {low} to {high}, got {value!r}")
+    return value
+
+
+def _user_context(step, record):
+    """Mark a per-user step to run as its user; None when it can run, else why it cannot.
+
+    A per-user uninstall entry lives in the user's own hive, which the user can
+    write: run as the connecting administrator, its command would be a privilege
+    escalation. It runs only in the user's session (a one-shot scheduled task as
+    that user), so only while the user is logged on.
+    """
+    user = record.get("user")
+    if not user:
+        return None
+    step["run_as"] = user
+    step["target"] = f"{step['target']}@{user}"
+    if not record.get("user_logged_on"):
+        return f"{NEEDS_USER_SESSION}: {user} is not logged on, and a per-user uninstaller never runs as administrator"
+    return None
+
+
+def _msi_step(ban, code, rule, options, record):
+    # A per-user MSI runs as its user, who cannot write to the administrators-only log folder: it gets no log.
+    log = None if record.get("user") else _log_path(options, ban["id"], code)
     extra, secrets, blocked, hint = _password_arguments(rule, ban, options)
     properties = [msi_property(k, str(v)) for k, v in sorted((rule or {}).get("msi_properties", {}).items())]
-    argv = ["msiexec.exe", "/x", code, *extra, *properties, "/qn", "/norestart", "/l*v", log]
+    argv = ["msiexec.exe", "/x", code, *extra, *properties, "/qn", "/norestart", *(["/l*v", log] if log else [])]
     step = {
         "kind": "remove",
         "method": "msi",
         "target": code,
         "command": argv,
         "command_line": command_line(argv),
-        "log": log,
-        "exit_codes": dict(MSI_EXIT_CODES),
+        "exit_codes": dict(MSI_USER_EXIT_CODES if record.get("user") else MSI_EXIT_CODES),
         "retry": dict(MSI_RETRY, codes=list(MSI_RETRY["codes"])),
+        "timeout": step_timeout(options),
         "secrets": secrets,
     }
+    if log:
+        step["log"] = log
     if hint:
         step["failure_hint"] = hint
+    if secrets and record.get("user"):
+        # A step run as a user goes through a scheduled task, whose definition would hold the password.
+        blocked = "a password is never handed to a task run as a user; remove this per-user product by hand"
+        step["secrets"] = []
+        step["command"] = [arg for arg in argv if not SECRET_PLACEHOLDER.search(arg)]
+        step["command_line"] = command_line(step["command"])
     if blocked:
         step["blocked"] = blocked
-    return step
+    return step, _user_context(step, record)
 
 
-def _exe_step(record, rule, remove):
+def _silent_args(record, rule):
+    """Switches that make the uninstaller silent, or None when its type is not recognised.
+
+    A product rule of the catalog names its switches with a source; otherwise
+    only the installer types win_software_facts recognises from the uninstall
+    entry (NSIS, Inno Setup) get theirs. An unknown EXE gets no guessed switch:
+    it could wait for input forever.
+    """
+    if (rule or {}).get("quiet_args"):
+        return list(rule["quiet_args"])
+    return SILENT_ARGS.get(installer_type(record))
+
+
+def installer_type(record):
+    """``msi``, ``inno``, ``nsis`` or None, from what win_software_facts read of the uninstall entry.
+
+    Windows Installer: ``WindowsInstaller`` = 1. Inno Setup writes ``Inno Setup:
+    Setup Version`` into its entry (and names the key ``<AppId>_is1``). An NSIS
+    uninstaller's manifest names ``Nullsoft.NSIS.exehead`` (``nsis_marker``).
+    """
+    if record.get("windows_installer"):
+        return "msi"
+    if record.get("inno_setup_version") or str(record.get("identifier") or "").endswith("_is1"):
+        return "inno"
+    if record.get("nsis_marker"):
+        return "nsis"
+    return str(record.get("installer_type") or "").casefold() or None
+
+
+def _exe_step(record, rule, options):
+    """(step, why it cannot run) for an EXE uninstaller; (None, why) when there is nothing to run."""
     quiet = record.get("quiet_uninstall_string")
     if quiet:
         argv = split_command_line(quiet)
     elif record.get("uninstall_string"):
         argv = split_command_line(record["uninstall_string"])
-        quiet_args = (rule or {}).get("quiet_args") or remove.get("quiet_args") or ["/S"]
-        argv += [arg for arg in quiet_args if arg.casefold() not in {a.casefold() for a in argv[1:]}]
+        silent = _silent_args(record, rule)
+        if silent is None:
+            return None, (
+                "the uninstaller is not of a recognised type (NSIS, Inno Setup or MSI) and has no quiet uninstall "
+                "command, so it cannot run unattended"
+            )
+        argv += [arg for arg in silent if arg.casefold() not in {a.casefold() for a in argv[1:]}]
     else:
-        return None
+        return None, "no uninstall command is recorded for it"
     step = {
         "kind": "remove",
         "method": "exe",
@@ -327,12 +440,32 @@ def _exe_step(record, rule, remove):
         "command_line": command_line(argv),
         "wait_for_children": True,  # NSIS uninstallers re-spawn from %TEMP% and exit at once
         "exit_codes": dict(EXE_EXIT_CODES),
+        "timeout": step_timeout(options),
         "secrets": [],
     }
-    if record.get("user"):
-        step["user"] = record["user"]
-        step["target"] = f"{step['target']}@{record['user']}"
-    return step
+    return step, _user_context(step, record)
+
+
+def _bundle_parent(record, findings):
+    """The visible parent entry of a bundle child (``ParentKeyName``, or a hidden ``SystemComponent``), else None.
+
+    A child whose parent is among this host's findings is removed by the parent's
+    uninstaller; a hidden child without a found parent is still removed itself.
+    """
+    parent = str(record.get("parent_key_name") or "")
+    hidden = bool(record.get("system_component")) and not record.get("bundle")
+    if not parent and not hidden:
+        return None
+    for other in findings:
+        software = other["software"]
+        if software is record or software.get("user") != record.get("user"):
+            continue
+        if parent and str(software.get("identifier") or "").casefold() == parent.casefold():
+            return software.get("name") or parent
+        # A Burn bundle (BundleUpgradeCode in its entry) removes the hidden packages it installed.
+        if not parent and software.get("bundle") and not software.get("system_component"):
+            return software.get("name") or software.get("identifier")
+    return None
 
 
 def _residue_step(record, ban):
@@ -456,11 +589,16 @@ def steps(findings, ban, options=None):
                 _finish(step, ban, record.get("name") or package, finding)
                 _add(planned, (method, package.casefold()), step, finding)
             continue
+        parent = _bundle_parent(record, findings)
+        if parent:
+            reason = f"part of the bundle {parent}, which is removed through its own uninstall entry"
+            skipped.append({"kind": "skip", "finding": finding, "reason": reason})
+            continue
         rule = _product_rule(remove, record)
         code = _msi_product_code(record)
-        step = _msi_step(ban, code, rule, options) if code else _exe_step(record, rule, remove)
-        if step is None:
-            skipped.append({"kind": "skip", "finding": finding, "reason": "no uninstall command is recorded for it"})
+        step, why_not = _msi_step(ban, code, rule, options, record) if code else _exe_step(record, rule, options)
+        if step is None or why_not:
+            skipped.append({"kind": "skip", "finding": finding, "reason": why_not})
             continue
         _finish(step, ban, record.get("name") or step["target"], finding)
         _add(planned, (step["method"], step["command_line"].casefold()), step, finding)

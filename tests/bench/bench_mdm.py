@@ -31,11 +31,13 @@ DEVICES = int(os.environ.get("BENCH_MDM_DEVICES", "100000"))
 NAIVE_SAMPLE = int(os.environ.get("BENCH_MDM_NAIVE_SAMPLE", "2000"))
 LATENCY_MS = 20
 CONCURRENCY = 8
+# A real tenant's detectedApps: apps x versions across every platform, thousands of entries.
+TENANT_APPS = int(os.environ.get("BENCH_MDM_TENANT_APPS", "400"))
 
 
 def start_simulator(env_file):
     command = [sys.executable, "-m", "tests.integration.mdm_simulator", "--devices", str(DEVICES)]
-    command += ["--latency-ms", str(LATENCY_MS), "--env-file", env_file]
+    command += ["--latency-ms", str(LATENCY_MS), "--env-file", env_file, "--tenant-apps", str(TENANT_APPS)]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     json.loads(proc.stdout.readline())
     settings = {}
@@ -96,6 +98,8 @@ def main():
         started = time.perf_counter()
         proc, settings = start_simulator(os.path.join(tmp, "env"))
         print(f"simulator ready in {time.perf_counter() - started:.1f} s")
+        detected = len(api_for(settings).detected_apps())
+        print(f"detectedApps: {detected} entries (apps x versions across all platforms)")
         try:
             rows = []
             inventories = {}

@@ -41,6 +41,51 @@ PRODUCTS = {
 }
 
 
+# A per-user MSI (InstallScope perUser): on Windows its Uninstall entry is in the user's own hive, and only that user's
+# msiexec sees it (anyone else gets 1605).
+PER_USER_PRODUCT = {
+    "code": "{5A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C01}",
+    "name": "Kaspersky Anti-Virus (per-user test)",
+}
+
+
+def _per_user_wxs(product):
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">
+  <Product Id="{product["code"]}" Name="{product["name"]}" Language="1033" Version="21.0.0.1"
+           Manufacturer="AO Kaspersky Lab" UpgradeCode="{{5A1B2C3D-0000-4000-8000-000000000001}}">
+    <Package InstallerVersion="200" Compressed="yes" InstallScope="perUser"/>
+    <Media Id="1" Cabinet="product.cab" EmbedCab="yes"/>
+    <Directory Id="TARGETDIR" Name="SourceDir">
+      <Directory Id="LocalAppDataFolder">
+        <Directory Id="INSTALLDIR" Name="InterdictUser">
+          <Component Id="MainFile" Guid="{{5A1B2C3D-1111-4000-8000-000000000001}}">
+            <RegistryValue Root="HKCU" Key="Software\\InterdictUser" Name="installed" Type="integer" Value="1"
+                           KeyPath="yes"/>
+            <File Id="readme" Name="readme.txt" Source="readme.txt"/>
+          </Component>
+        </Directory>
+      </Directory>
+    </Directory>
+    <Feature Id="Main" Level="1"><ComponentRef Id="MainFile"/></Feature>
+  </Product>
+</Wix>
+"""
+
+
+def build_per_user_msi(directory):
+    """Build the per-user test MSI with wixl; returns its path."""
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "readme.txt"), "w", encoding="utf-8") as handle:
+        handle.write("interdict.bans per-user test product\n")
+    source = os.path.join(directory, "per_user.wxs")
+    with open(source, "w", encoding="utf-8") as handle:
+        handle.write(_per_user_wxs(PER_USER_PRODUCT))
+    target = os.path.join(directory, "per_user.msi")
+    subprocess.run([WIXL or "wixl", "-o", target, source], cwd=directory, check=True)
+    return target
+
+
 def _wxs(product, index):
     condition = (
         f'<Condition Message="uninstall password required">{_xml(product["condition"])}</Condition>'

@@ -58,9 +58,9 @@ def read(sim, catalog, **options):
     return intune_inventory.inventory(fast_api(sim), catalog, now=sim.fleet.now, **options)
 
 
-def results(inventory, bans=BANS, **planning):
+def results(inventory, bans=None, **planning):
     """Every device planned by the one planner, then one host result each (an audit)."""
-    loaded = load_bans(bans)
+    loaded = load_bans(bans or BANS)
     fleet = _mdm_fleet.plan_fleet(inventory, loaded, now="2026-11-28", **planning)
     return _mdm_fleet.fleet_results(fleet, loaded, run={"id": "test-run", "started": "2026-11-28T12:00:00Z"})
 
@@ -218,7 +218,7 @@ def test_playbook_enforces_idempotently_and_state_changes_at_sync(tmp_path):
         assert {a["outcome"] for a in first["uninstall"]["apps"]} == {"pending"}
         # A copy Intune did not install is reported with the reason, never silently skipped.
         skipped = [s["reason"] for r in first["results"] for s in r["skipped"]]
-        assert "user-installed: an Intune uninstall assignment cannot remove it" in skipped
+        assert "not managed by Intune: cannot be uninstalled through Intune" in skipped
         assert {r["mode"] for r in first["results"]} == {"enforce"}
         # The customer's own profile entry survives; our profile was created with the banned bundle ids.
         configs = {c["displayName"]: c for c in sim.fleet.configurations.values()}
@@ -257,7 +257,8 @@ def exempt_holder(sim, app="WeChat", platform="ios"):
     return holders[0], holders[1:]
 
 
-EXCEPTION = {"approver": "CISO", "reason": "liaison with a partner agency", "expires": "2099-12-31"}
+# Within a year of the plans' date (now='2026-11-28' in the playbook): a longer exception needs allow_wide.
+EXCEPTION = {"approver": "CISO", "reason": "liaison with a partner agency", "expires": "2027-05-31"}
 
 
 def test_exception_without_exclusion_group_refuses_that_app_only(tmp_path):
@@ -367,4 +368,9 @@ def test_inventory_plugin_groups_devices(tmp_path):
         assert set(data["intune_os_ios"]["hosts"]) == {d.name for d in phones if d.os == "ios"}
         assert set(data["intune_ownership_personal"]["hosts"]) == {d.name for d in phones if d.ownership == "personal"}
         assert set(data["supervised"]["hosts"]) == {d.name for d in phones if d.supervised}
+        # Phones are MDM hosts: nothing tells Ansible to run on the controller in their place.
+        targets = [v["interdict_target"] for v in data["_meta"]["hostvars"].values()]
+        # ansible-inventory shows a plugin's strings as unsafe ({"__ansible_unsafe": value}).
+        assert {t.get("__ansible_unsafe") if isinstance(t, dict) else t for t in targets} == {"mdm"}
+        assert not [v for v in data["_meta"]["hostvars"].values() if "ansible_connection" in v]
         assert sim.client_secret not in proc.stdout

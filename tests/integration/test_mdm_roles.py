@@ -7,6 +7,7 @@ Runs against the loopback simulator (no real Intune tenant is reachable here).
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -16,17 +17,22 @@ from mdm_simulator import Simulator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOK = os.path.join(os.path.dirname(__file__), "mdm_playbooks", "wechat_role.yml")
-EXCEPTION = {"approver": "CISO", "reason": "liaison with a partner agency", "expires": "2099-12-31"}
+# Within a year of today: a longer exception needs allow_wide.
+EXCEPTION = {
+    "approver": "CISO",
+    "reason": "liaison with a partner agency",
+    "expires": (datetime.date.today() + datetime.timedelta(days=180)).isoformat(),
+}
 
 
-def run_role(sim, report_dir, mode, extra=None, inventory="localhost,", expect_failure=False):
+def run_role(sim, report_dir, mode, extra=None, inventory="localhost,", expect_failure=False, playbook=PLAYBOOK):
     env = dict(
         os.environ,
         ANSIBLE_COLLECTIONS_PATH=f"{ROOT}/.collections:{ROOT}/.venv/lib/python3.11/site-packages",
         ANSIBLE_NOCOLOR="1",
         **sim.client_env(),  # credentials the way an AWX credential injects them
     )
-    command = [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", str(inventory), "-c", "local", PLAYBOOK]
+    command = [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", str(inventory), "-c", "local", playbook]
     command += ["-e", f"ansible_python_interpreter={sys.executable}", "-e", f"report_dir={report_dir}"]
     command += ["-e", f"mode={mode}", "-vvv"]
     if extra:

@@ -27,7 +27,15 @@ from ansible_collections.interdict.bans.plugins.module_utils import catalog, con
 from ansible_collections.interdict.bans.plugins.plugin_utils import _planning, _windows_steps
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from msi_products import AGENT_PASSWORD, KES_PASSWORD, PRODUCTS, WIXL, build_msis
+from msi_products import (
+    AGENT_PASSWORD,
+    KES_PASSWORD,
+    PER_USER_PRODUCT,
+    PRODUCTS,
+    WIXL,
+    build_msis,
+    build_per_user_msi,
+)
 
 WINE = shutil.which("wine64") or ("/usr/lib/wine/wine64" if os.access("/usr/lib/wine/wine64", os.X_OK) else None)
 
@@ -100,6 +108,7 @@ def wine(tmp_path_factory):
     boot = wine.run(["wineboot", "-i"])
     assert boot.returncode == 0, boot.stderr
     wine.msis = build_msis(str(tmp_path_factory.mktemp("msi")))
+    wine.per_user_msi = build_per_user_msi(str(tmp_path_factory.mktemp("msi_user")))
     return wine
 
 
@@ -115,9 +124,9 @@ def install_all(wine):
 SECRETS = {"kaspersky_kes_password": KES_PASSWORD, "kaspersky_klnagent_password": AGENT_PASSWORD}
 
 
-def plan_for(wine, secrets=None, **options):
+def plan_for(wine, secrets=None, records=None, **options):
     bans = catalog.load_bans(["kaspersky"])
-    findings = matching.match(wine.records(), bans)
+    findings = matching.match(wine.records() if records is None else records, bans)
     return _planning.removal_plan(
         findings,
         bans,
@@ -155,7 +164,8 @@ def test_planned_commands_remove_protected_products_in_order(wine):
     assert sorted(agent["depends_on"]) == sorted([kes["id"], antivirus["id"]])
     for step in plan["steps"]:
         assert step["exit_codes"] == _windows_steps.MSI_EXIT_CODES
-        assert step["retry"] == {"codes": [1618], "attempts": 3, "delay": 30}
+        assert step["retry"] == {"codes": [1618], "attempts": 4, "delay": 30, "backoff": 2}
+        assert step["timeout"] == _windows_steps.DEFAULT_TIMEOUT and "run_as" not in step
     assert kes["command"][:3] == ["msiexec.exe", "/x", PRODUCTS["kes"]["code"]]
     assert "KLLOGIN=KLAdmin" in kes["command"] and "KLPASSWD=<secret:kaspersky_kes_password>" in kes["command"]
     assert kes["command"][-4:] == [
@@ -235,3 +245,41 @@ def test_password_from_the_environment_variable_an_awx_credential_sets(wine):
         rc = _windows_steps.normalize_exit_code(result.returncode, truncated=True)
         assert contract.outcome_of(step, rc) == "ok", (step["id"], rc)
     assert not ({p["code"] for p in PRODUCTS.values()} & wine.installed_codes())
+
+
+# Wine's user (its HKCU hive belongs to this SID; Wine keeps the per-user install's data under
+# Installer\UserData\<SID>, but writes the Uninstall entry to HKLM, where Windows would not).
+WINE_USER = "S-1-5-21-0-0-0-1000"
+
+
+def test_a_per_user_msi_runs_as_its_user_and_its_1605_is_not_absent(wine):
+    install = wine.run(["msiexec", "/i", wine.per_user_msi, "/qn"])
+    assert install.returncode == 0, install.stderr
+    wine.settle()
+    code = PER_USER_PRODUCT["code"]
+    (record,) = [r for r in wine.records() if r["identifier"].upper() == code]
+    # As win_software_facts reports it on Windows: from the user's hive, the user logged on.
+    record = dict(record, source="registry_user", user=WINE_USER, user_logged_on=True)
+    (step,) = [s for s in plan_for(wine, records=[record])["steps"] if s["target"].startswith(code)]
+    assert step["run_as"] == WINE_USER and step["target"] == f"{code}@{WINE_USER}"
+    # Run as the user, who cannot write the administrators-only log folder: no log.
+    assert step["command"] == ["msiexec.exe", "/x", code, "/qn", "/norestart"]
+    assert run_step(wine, step, {}) == ("ok", 0)  # Wine runs it as its only user: the user's own context
+    assert code not in wine.installed_codes()
+    # Run again (or by anyone but the user on Windows) msiexec answers 1605: never taken as "already gone".
+    assert run_step(wine, step, {}) == ("failed", 1605)
+
+
+def test_a_per_user_msi_of_a_user_not_logged_on_is_not_run(wine):
+    install = wine.run(["msiexec", "/i", wine.per_user_msi, "/qn"])
+    assert install.returncode == 0, install.stderr
+    wine.settle()
+    code = PER_USER_PRODUCT["code"]
+    (record,) = [r for r in wine.records() if r["identifier"].upper() == code]
+    plan = plan_for(wine, records=[dict(record, source="registry_user", user=WINE_USER)])
+    assert not [s for s in plan["steps"] if s["target"].startswith(code)]
+    (skip,) = plan["skipped"]
+    assert skip["reason"].startswith("needs the user's session")
+    assert code in wine.installed_codes()  # nothing ran
+    wine.run(["msiexec", "/x", code, "/qn"])
+    wine.settle()

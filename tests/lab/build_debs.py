@@ -18,6 +18,9 @@ WeChat's publisher). Each one:
 * appends ``<package> <action>`` to /var/log/interdict-lab/maintscripts.log
   from every maintainer script, so the order of removals can be checked.
 
+One more, ``kaspersky-scan-engine``, is only installed by the faults
+scenario: its prerm refuses (exit 1) while its removal protection is on.
+
 The result is a flat apt repository (``deb [trusted=yes] file:/srv/interdict-repo ./``).
 It is rebuilt only when this file changes.
 
@@ -56,6 +59,8 @@ class LabPackage:
     desktop_name: str = ""
     conffile: str = ""
     extra_files: dict[str, str] = field(default_factory=dict)
+    # A file postinst creates and whose presence makes prerm refuse (exit 1): a vendor's removal protection.
+    protection: str = ""
 
 
 KASPERSKY = "AO Kaspersky Lab <support@kaspersky.com>"
@@ -122,6 +127,20 @@ PACKAGES: tuple[LabPackage, ...] = (
 BANNED = ("kesl", "kesl-gui", "klnagent64", "wechat")
 LOOK_ALIKES = ("ticktick", "wemeet")
 
+# For the faults scenario only: a banned package whose prerm exits 1 while its removal protection is on,
+# as a vendor's script does when a service will not stop or it wants a password. Removing
+# the protection file is "the script fixed".
+PROTECTED = LabPackage(
+    name="kaspersky-scan-engine",
+    version="2.1.0-1",
+    maintainer=KASPERSKY,
+    description="Kaspersky Scan Engine",
+    program="/opt/kaspersky/scan-engine/bin/kavehost",
+    conffile="/etc/opt/kaspersky/scan-engine/kavehost.xml",
+    protection="/var/opt/kaspersky/scan-engine/uninstall-protection",
+)
+FAULTS = (PROTECTED.name,)
+
 
 def _maintscript(package: LabPackage, script: str) -> str:
     """A maintainer script that logs its call and starts/stops the fake service."""
@@ -140,6 +159,20 @@ def _maintscript(package: LabPackage, script: str) -> str:
         ]
     if package.service and script == "prerm":
         lines.append(f"rm -f {SERVICE_DIR}/{package.service}.active")
+    if package.protection and script == "postinst":
+        lines += [
+            'if [ "$1" = configure ]; then',
+            f"  mkdir -p {os.path.dirname(package.protection)}",
+            f"  echo on > {package.protection}",
+            "fi",
+        ]
+    if package.protection and script == "prerm":
+        lines += [
+            f'if [ "$1" = remove ] && [ -e {package.protection} ]; then',
+            f'  echo "{package.name}: removal is password-protected; turn the protection off first" >&2',
+            "  exit 1",
+            "fi",
+        ]
     lines.append("exit 0")
     return "\n".join(lines) + "\n"
 
@@ -240,11 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     if output.exists():
         shutil.rmtree(output)
     output.mkdir(parents=True)
-    for package in PACKAGES:
+    for package in (*PACKAGES, PROTECTED):
         build_package(package, output)
     build_repository(output)
     stamp.write_text(digest + "\n", encoding="utf-8")
-    print(f"repository {output}: {', '.join(p.name for p in PACKAGES)}")
+    print(f"repository {output}: {', '.join(p.name for p in (*PACKAGES, PROTECTED))}")
     return 0
 
 

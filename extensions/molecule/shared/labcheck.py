@@ -153,3 +153,36 @@ def assert_enforced(host, pinned_bans):
     for package in SERVICES:
         assert not service_running(host, package), package
     assert pin_files(host) == sorted(f"interdict-{ban}.pref" for ban in pinned_bans)
+
+
+# --------------------------------------------------------------------------- scenarios with several runs
+
+
+def run_report_dir(run):
+    """Where run ``run`` of a multi-run converge wrote its reports (report/run<N>)."""
+    return report_dir() / f"run{run}"
+
+
+def run_results(inventory_name, run):
+    """This host's host result records from run ``run``, by ban id."""
+    results = {}
+    for path in sorted((run_report_dir(run) / "hosts").glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record.get("host") == inventory_name:
+            for ban in record.get("bans") or ():
+                assert ban not in results, f"{path.name}: a second result for {inventory_name} and ban {ban}"
+                results[ban] = record
+    return results
+
+
+def run_fleet_host(inventory_name, run):
+    """This host's entry in the fleet report of run ``run``."""
+    fleet_data = json.loads((run_report_dir(run) / "fleet.json").read_text(encoding="utf-8"))
+    hosts = [entry for entry in fleet_data["hosts"] if entry["host"] == inventory_name]
+    assert len(hosts) == 1, f"run {run}: fleet.json lists {inventory_name} {len(hosts)} times"
+    return hosts[0]
+
+
+def action_of(result, step_id):
+    """The action of one step in a host result, or None."""
+    return next((action for action in result.get("actions") or () if action.get("step") == step_id), None)

@@ -28,11 +28,18 @@ def main(argv=None):
     parser.add_argument("--ignore-filter", action="store_true", help="answer as if $filter were not supported")
     parser.add_argument("--client-secret", default=None, help="the secret clients must present (random if unset)")
     parser.add_argument("--env-file", default=None, help="write INTUNE_* variables for the clients here")
+    parser.add_argument(
+        "--tenant-apps",
+        type=int,
+        default=0,
+        help="more distinct apps in detectedApps (each in several versions on every platform), as a real tenant has",
+    )
     args = parser.parse_args(argv)
     sim = Simulator(
         devices=args.devices,
         seed=args.seed,
         infected_rate=args.infected_rate,
+        tenant_apps=args.tenant_apps,
         page_size=args.page_size,
         client_secret=args.client_secret,
         faults={

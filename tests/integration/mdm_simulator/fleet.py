@@ -141,6 +141,7 @@ class Device:
         "supervised",
         "synced",
         "user",
+        "work_profile",
     )
 
     def to_graph(self, now):
@@ -158,13 +159,32 @@ class Device:
             "manufacturer": {"ios": "Apple", "macos": "Apple", "android": "Samsung", "windows": "Dell"}[self.os],
             "userPrincipalName": self.user,
             "managementAgent": "mdm",
+            "deviceEnrollmentType": self.enrollment(),
         }
+
+    def enrollment(self):
+        """deviceEnrollmentType as Intune reports it (values of Graph's deviceEnrollmentType enum)."""
+        if self.ownership != "company":
+            return "userEnrollment"
+        if self.os == "android":
+            return "androidEnterpriseCorporateWorkProfile" if self.work_profile else "androidEnterpriseFullyManaged"
+        return {"ios": "appleBulkWithUser", "macos": "appleBulkWithUser"}.get(self.os, "windowsAzureADJoin")
 
 
 class Fleet:
     """The tenant's data and the rules by which it changes."""
 
-    def __init__(self, devices=1000, seed=42, infected_rate=0.02, stale_rate=0.01, personal_rate=0.3):
+    def __init__(
+        self,
+        devices=1000,
+        seed=42,
+        infected_rate=0.02,
+        stale_rate=0.01,
+        personal_rate=0.3,
+        seed_exclusions=False,
+        tenant_apps=0,
+        work_profile_devices=0,
+    ):
         self.lock = threading.RLock()
         self.now = EPOCH
         rng = random.Random(seed)
@@ -238,6 +258,7 @@ class Fleet:
                         managed.add(app)
             device.apps = apps
             device.managed = managed
+            device.work_profile = False
             self.devices.append(device)
             self.by_id[device.id] = device
         self.groups = {
@@ -257,7 +278,11 @@ class Fleet:
         self.group_ids = {key: stable_id("group", key) for key in GROUP_NAMES}
         self._seed_mobile_apps()
         self._seed_configurations()
+        if seed_exclusions:
+            self._seed_exclusions()
+        self._work_profiles(work_profile_devices)
         self._index_devices_by_app()
+        self.tenant_app_entries = self._tenant_apps(tenant_apps, rng)
 
     # -- seeding -------------------------------------------------------------------
 
@@ -307,6 +332,56 @@ class Fleet:
                 "required",
                 {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": self.group_ids["corporate_ios"]},
             )
+
+    def _work_profiles(self, count):
+        """Corporate Android devices with a work profile, each with a banned app the user put outside it."""
+        carriers = [
+            d
+            for d in self.devices
+            if d.os == "android" and d.ownership == "company" and (d.apps - d.managed) & self.banned_app_ids
+        ]
+        self.work_profile_ids = []
+        for device in carriers[:count]:
+            device.work_profile = True
+            self.work_profile_ids.append(device.id)
+
+    @staticmethod
+    def _tenant_apps(count, rng):
+        """detectedApps entries of a real tenant's long tail: ``count`` apps, 2-6 versions each, every platform.
+
+        They are in the detectedApps listing (its size is what the inventory pays for) with a device count,
+        but on no device this fleet models, so no finding and no ground truth changes.
+        """
+        entries = []
+        for number in range(count):
+            for platform in DETECTED_PLATFORM.values():
+                for version in range(rng.randint(2, 6)):
+                    key = hashlib.sha1(f"tail|{number}|{platform}|{version}".encode()).hexdigest()
+                    entries.append(
+                        {
+                            "id": key,
+                            "displayName": f"Line-of-business app {number:05d}",
+                            "version": f"{1 + version}.{number % 10}.0",
+                            "publisher": f"Vendor {number % 97:02d}",
+                            "platform": platform,
+                            "sizeInByte": 1000 + number,
+                            "deviceCount": rng.randint(1, 500),
+                        }
+                    )
+        return entries
+
+    def _seed_exclusions(self):
+        """The customer's exclusion assignments on banned apps: a VIP group kept out of WeChat's and TikTok's."""
+        phones = sorted(d.id for d in self.devices if d.os in ("ios", "android") and d.ownership == "company")
+        self.exclusion_group_id = self.add_group("VIP phones", phones[:3])
+        target = {"@odata.type": "#microsoft.graph.exclusionGroupAssignmentTarget", "groupId": self.exclusion_group_id}
+        for platform, identifier, intent in (
+            ("ios", "com.tencent.xin", "required"),
+            ("android", "com.zhiliaoapp.musically", "available"),
+        ):
+            app = self.mobile_apps.get(stable_id("mobileApp", platform, identifier))
+            if app:
+                self._assign(app, intent, dict(target))
 
     def _app_index_of(self, app):
         return self._app_index[(app.platform, app.name)]
@@ -366,8 +441,9 @@ class Fleet:
 
     def visible_apps(self, device):
         """Apps Graph reports for a device: all of them on corporate devices, managed ones on personal."""
-        if device.ownership == "company":
+        if device.ownership == "company" and not device.work_profile:
             return device.apps
+        # Personal devices and work profiles: only what Intune manages (the work profile's apps).
         return device.apps & device.managed
 
     def detected_apps(self):
@@ -387,7 +463,7 @@ class Fleet:
                         "deviceCount": len(self.devices_by_app[app_index]),
                     }
                 )
-            return entries
+            return entries + self.tenant_app_entries
 
     def app_by_key(self, key):
         for index, app in enumerate(self.apps):

@@ -8,7 +8,10 @@ plugin and the benchmarks run end to end. Faults are injected on demand:
 latency, 429 with and without Retry-After, 5xx, tokens that expire early,
 connections reset without an answer, listings that end early, a server
 that ignores ``$filter``, devices the listing leaves out while the app
-reports still name them, and a device listing that always fails.
+reports still name them, a device listing that always fails, managed Google
+Play apps only on beta, creates that commit and lose their answer, and
+duplicate assignments accepted. ``Fleet(seed_exclusions=True)`` adds the
+customer's exclusion assignments.
 
 Control endpoints (not Graph) under ``/_sim/``: ``POST /_sim/sync`` (devices
 check in), ``GET /_sim/truth``, ``GET /_sim/stats``, ``POST /_sim/faults``.
@@ -28,6 +31,7 @@ import struct
 import threading
 import time
 import zipfile
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
@@ -47,6 +51,28 @@ DEFAULT_FAULTS = {
     "token_ttl": None,  # seconds a token really lives (expires_in still says 3599)
     "unlisted_devices": (),  # device ids managedDevices leaves out (the app reports still name them)
     "listing_status": None,  # an HTTP status every managedDevices listing answers with (e.g. 503)
+    # Managed Google Play apps (androidManagedStoreApp) only on beta, as Graph documents them: v1.0 lists
+    # none of them and answers 404 for their id.
+    "beta_only_android": False,
+    # {kind: "reset" | status}: the first create of each kind commits, then its answer is lost (a TCP reset,
+    # or that status with no body, as a gateway timeout gives). Kinds: app_assignment, configuration,
+    # configuration_assignment.
+    "lose_create_response": {},
+    # Accept a second assignment for the same target (the stand-in the issue was found with did).
+    "accept_duplicate_targets": False,
+    # A real tenant's bad habits when reading:
+    "or_first_clause_only": False,  # a $filter "a or b" honoured only for its first clause
+    "per_page_count": False,  # @odata.count gives the items of this page, not of the listing
+    "self_next_link": False,  # @odata.nextLink points at the page just read
+    "export": None,  # "empty" (a header row only), "corrupt" (not a zip) or "never" (never completes)
+    "non_json_routes": (),  # routes answered 200 with a proxy's HTML page (e.g. "managedDevices", "exportJobs")
+    "expired_secret": False,  # the client secret has expired (AADSTS7000222)
+}
+# Routes of the creates ``lose_create_response`` names.
+CREATE_ROUTES = {
+    "mobileApps/assignments/create": "app_assignment",
+    "deviceConfigurations/create": "configuration",
+    "deviceConfigurations/assignments/create": "configuration_assignment",
 }
 
 
@@ -86,6 +112,8 @@ class Simulator:
         self.tokens = {}
         self.exports = {}
         self.blobs = {}
+        self.lost_creates = set()
+        self.created_configurations = 0
         self._device_cache = {}
         self.stats = {"requests": 0, "by_route": {}, "faults": {}}
         self.server = None
@@ -146,6 +174,18 @@ class Simulator:
     def set_faults(self, **faults):
         with self._lock:
             self.faults = {**DEFAULT_FAULTS, **faults}
+            self.lost_creates = set()
+
+    def lose_answer(self, route):
+        """How to lose the answer of this committed create ("reset" or a status), or None to answer it."""
+        kind = CREATE_ROUTES.get(route)
+        how = (self.faults.get("lose_create_response") or {}).get(kind)
+        with self._lock:
+            if how is None or kind in self.lost_creates:
+                return None
+            self.lost_creates.add(kind)
+            self.stats["faults"]["lost_create"] = self.stats["faults"].get("lost_create", 0) + 1
+        return how
 
     def reset_stats(self):
         with self._lock:
@@ -184,6 +224,12 @@ class Simulator:
             raise GraphError(400, "unsupported_grant_type", "AADSTS70003: grant_type must be client_credentials")
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             raise GraphError(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
+        if self.faults.get("expired_secret"):
+            raise GraphError(
+                401,
+                "invalid_client",
+                f"AADSTS7000222: The provided client secret keys for app '{self.client_id}' are expired.",
+            )
         if not str(form.get("scope", "")).endswith("/.default"):
             raise GraphError(400, "invalid_scope", "AADSTS1002012: The provided value for scope is not valid.")
         token = "sim." + secrets.token_urlsafe(24)
@@ -247,7 +293,8 @@ class Simulator:
         if len(parts) == 3 and parts[:2] == ["deviceManagement", "reports"] and parts[2].startswith("exportJobs("):
             return self._poll_export(parts[2][len("exportJobs(") :].strip("')"))
         if parts[:2] == ["deviceAppManagement", "mobileApps"]:
-            return self._mobile_apps(method, parts[2:], query, body, version_root + rest)
+            version = path.strip("/").split("/", 1)[0]
+            return self._mobile_apps(method, parts[2:], query, body, version_root + rest, version)
         if parts[:2] == ["deviceManagement", "deviceConfigurations"]:
             return self._configurations(method, parts[2:], query, body, version_root + rest)
         if parts == ["groups"] and method == "GET":
@@ -275,7 +322,10 @@ class Simulator:
         if not expression or self.faults.get("ignore_filter"):
             return items
         wanted = {}
-        for clause in re.split(r"\s+or\s+", expression.strip().strip("()")):
+        clauses = re.split(r"\s+or\s+", expression.strip().strip("()"))
+        if self.faults.get("or_first_clause_only"):
+            clauses = clauses[:1]
+        for clause in clauses:
             found = re.fullmatch(r"\(?\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*\)?", clause.strip())
             if not found:
                 raise GraphError(400, "BadRequest", f"Invalid filter clause: {clause}")
@@ -298,7 +348,7 @@ class Simulator:
             page = [{key: item.get(key) for key in ["id", *select] if key in item} for item in page]
         payload = {"@odata.context": f"{link_base}/$metadata", "value": page}
         if query.get("$count") == "true":
-            payload["@odata.count"] = len(items)
+            payload["@odata.count"] = len(page) if self.faults.get("per_page_count") else len(items)
         if offset + top < len(items):
             if self.faults.get("rate_truncate") and self._draw() < self.faults["rate_truncate"]:
                 self._note(route, "truncate")
@@ -319,7 +369,10 @@ class Simulator:
         expression = body.get("filter")
         if expression and not self.faults.get("ignore_filter"):
             names = set()
-            for clause in re.split(r"\s+or\s+", expression.strip()):
+            clauses = re.split(r"\s+or\s+", expression.strip())
+            if self.faults.get("or_first_clause_only"):
+                clauses = clauses[:1]
+            for clause in clauses:
                 found = re.fullmatch(r"\(?\s*ApplicationName\s+eq\s+'((?:[^']|'')*)'\s*\)?", clause.strip())
                 if not found:
                     raise GraphError(400, "BadRequest", f"Invalid filter clause: {clause}")
@@ -349,7 +402,7 @@ class Simulator:
         job = entry["job"]
         if job["status"] != "completed":
             job["status"] = "inProgress"
-            if entry["polls"] >= self.export_polls:
+            if entry["polls"] >= self.export_polls and self.faults.get("export") != "never":
                 self._render_export(job_id, entry)
         return 200, {}, dict(job), "exportJobs/poll"
 
@@ -360,33 +413,44 @@ class Simulator:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        if self.faults.get("export") != "empty":
+            writer.writerows(rows)
         archive = io.BytesIO()
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr(f"{job_id}.csv", buffer.getvalue().encode("utf-8-sig"))
+        blob = archive.getvalue()
+        if self.faults.get("export") == "corrupt":
+            blob = b"<html><body>Request blocked by proxy</body></html>"
         signature = secrets.token_urlsafe(16)
         with self._lock:
-            self.blobs[job_id] = (signature, archive.getvalue())
+            self.blobs[job_id] = (signature, blob)
         job["status"] = "completed"
         job["url"] = f"{entry['base']}/_blob/reports/{job_id}.zip?sv=2026-02-06&se=2026-11-29&sp=r&sig={signature}"
         job["expirationDateTime"] = "2026-11-29T12:00:00Z"
 
     # -- mobile apps and assignments ---------------------------------------------------------------
 
-    def _mobile_apps(self, method, parts, query, body, link):
+    def _visible_on(self, app, version):
+        """Whether an app object exists on this Graph version."""
+        beta_only = self.faults.get("beta_only_android") and app["@odata.type"].endswith("androidManagedStoreApp")
+        return version == "beta" or not beta_only
+
+    def _mobile_apps(self, method, parts, query, body, link, version="v1.0"):
         fleet = self.fleet
         with fleet.lock:
             if not parts and method == "GET":
                 expand = "assignments" in query.get("$expand", "")
                 items = []
                 for app in fleet.mobile_apps.values():
+                    if not self._visible_on(app, version):
+                        continue
                     item = {k: v for k, v in app.items() if k != "assignments"}
                     if expand:
                         item["assignments"] = list(app["assignments"].values())
                     items.append(item)
                 return self._page(items, query, link, "mobileApps")
             app = fleet.mobile_apps.get(parts[0]) if parts else None
-            if app is None:
+            if app is None or not self._visible_on(app, version):
                 raise GraphError(404, "ResourceNotFound", "mobileApp not found")
             if len(parts) == 2 and parts[1] == "assignments" and method == "GET":
                 return self._page(list(app["assignments"].values()), query, link, "mobileApps/assignments")
@@ -398,7 +462,7 @@ class Simulator:
                 if not target.get("@odata.type"):
                     raise GraphError(400, "BadRequest", "target is required")
                 for existing in app["assignments"].values():
-                    if existing["target"] == target:
+                    if existing["target"] == target and not self.faults.get("accept_duplicate_targets"):
                         raise GraphError(400, "BadRequest", "An assignment for this target already exists")
                 created = fleet._assign(app, intent, target)
                 return 201, {}, dict(created), "mobileApps/assignments/create"
@@ -424,8 +488,17 @@ class Simulator:
                     raise GraphError(400, "BadRequest", f"Unsupported @odata.type {kind!r}")
                 if not body.get("displayName"):
                     raise GraphError(400, "BadRequest", "displayName is required")
-                config_id = stable_id("deviceConfiguration", body["displayName"], str(len(fleet.configurations)))
-                created = {**body, "id": config_id, "version": 1, "assignments": {}}
+                self.created_configurations += 1
+                config_id = stable_id("deviceConfiguration", body["displayName"], str(self.created_configurations))
+                created = {
+                    **body,
+                    "id": config_id,
+                    "version": 1,
+                    "createdDateTime": (fleet.now + timedelta(seconds=self.created_configurations)).strftime(
+                        "%Y-%m-%dT%H:%M:%SZ"
+                    ),
+                    "assignments": {},
+                }
                 fleet.configurations[config_id] = created
                 return 201, {}, {k: v for k, v in created.items() if k != "assignments"}, "deviceConfigurations/create"
             config = fleet.configurations.get(parts[0]) if parts else None
@@ -433,6 +506,13 @@ class Simulator:
                 raise GraphError(404, "ResourceNotFound", "deviceConfiguration not found")
             if len(parts) == 1 and method == "GET":
                 return 200, {}, {k: v for k, v in config.items() if k != "assignments"}, "deviceConfigurations/get"
+            if len(parts) == 1 and method == "DELETE":
+                del fleet.configurations[config["id"]]
+                return 204, {}, None, "deviceConfigurations/delete"
+            if len(parts) == 3 and parts[1] == "assignments" and method == "DELETE":
+                if config["assignments"].pop(parts[2], None) is None:
+                    raise GraphError(404, "ResourceNotFound", "assignment not found")
+                return 204, {}, None, "deviceConfigurations/assignments/delete"
             if len(parts) == 1 and method == "PATCH":
                 if (body or {}).get("@odata.type", config["@odata.type"]) != config["@odata.type"]:
                     raise GraphError(400, "BadRequest", "@odata.type cannot change")
@@ -445,7 +525,9 @@ class Simulator:
                 return self._page(list(config["assignments"].values()), query, link, "deviceConfigurations/assignments")
             if len(parts) == 2 and parts[1] == "assignments" and method == "POST":
                 target = (body or {}).get("target") or {}
-                assignment_id = stable_id("configAssignment", config["id"], json.dumps(target, sort_keys=True))
+                # One assignment per target: a second POST for it replaces the first (unless duplicates are on).
+                salt = str(len(config["assignments"])) if self.faults.get("accept_duplicate_targets") else ""
+                assignment_id = stable_id("configAssignment", config["id"], json.dumps(target, sort_keys=True), salt)
                 config["assignments"][assignment_id] = {"id": assignment_id, "target": target}
                 return 201, {}, dict(config["assignments"][assignment_id]), "deviceConfigurations/assignments/create"
         raise GraphError(405, "MethodNotAllowed", f"{method} not supported here")
@@ -564,6 +646,18 @@ class GraphHandler(BaseHTTPRequestHandler):
                 return self._send(200, sim.run_batch(body, base, url.path.split("/")[1]))
             status, headers, payload, route = sim.dispatch(method, url.path, query, body, base)
             sim._note(route)
+            if route in (sim.faults.get("non_json_routes") or ()):
+                sim._note(route, "non_json")
+                page = b"<html><head><title>Sign in to continue</title></head><body>proxy</body></html>"
+                return self._send(200, raw=page, content_type="text/html")
+            if sim.faults.get("self_next_link") and isinstance(payload, dict) and payload.get("@odata.nextLink"):
+                sim._note(route, "self_next_link")
+                payload = dict(payload, **{"@odata.nextLink": base + self.path})
+            lost = sim.lose_answer(route)
+            if lost == "reset":
+                return self._reset()
+            if lost is not None:
+                return self._send(int(lost), raw=b"", content_type="text/plain")
             return self._send(status, payload, headers)
         except GraphError as error:
             if TOKEN_PATH.match(url.path):

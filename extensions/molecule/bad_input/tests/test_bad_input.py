@@ -17,21 +17,38 @@ BANS = SCENARIO / "bans"
 # file -> what the one error message must say: the file, the ban, the field and what is wrong.
 CASES = {
     "invalid_regex.yml": ["invalid_regex.yml", "ban 'deepseek'", "platforms.linux.names[0].pattern", "invalid regular"],
-    "too_broad.yml": ["too_broad.yml", "ban 'everything'", "platforms.linux.names[0].pattern", "too broad"],
-    "missing_field.yml": ["missing_field.yml", "ban 'deepseek'", "'authorities' is a required property"],
+    "too_broad.yml": [
+        "too_broad.yml",
+        "ban 'everything'",
+        "platforms.linux.names[0].pattern",
+        "matches the empty string",
+    ],
+    "missing_field.yml": ["missing_field.yml", "ban 'deepseek'", "missing required field 'authorities'"],
     "duplicate": ["duplicate/deepseek.yml: ban 'deepseek': id: already defined in", "duplicate/deepseek-copy.yml"],
     # Written by the test (a broken YAML file in the repository would break its linters).
     "not_yaml.yml": ["not_yaml.yml", "not valid YAML"],
+    "alias_bomb.yml": ["alias_bomb.yml", "not valid YAML: anchors and aliases are not allowed"],
+    "fifo.yml": ["fifo.yml", "not a ban file: a FIFO, not a regular file"],
 }
+WRITTEN_BY_THE_TEST = {"not_yaml.yml", "alias_bomb.yml", "fifo.yml"}
+ALIAS_BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+)
 NOT_YAML = "id: deepseek\ntitle: DeepSeek\nplatforms: {linux: {identifiers: [{value: deepseek, source: name}\n"
 
 
 @pytest.fixture
 def bad_ban_path(tmp_path):
     def resolve(name):
+        path = tmp_path / name
         if name == "not_yaml.yml":
-            path = tmp_path / name
             path.write_text(NOT_YAML, encoding="utf-8")
+            return path
+        if name == "alias_bomb.yml":
+            path.write_text(ALIAS_BOMB, encoding="utf-8")
+            return path
+        if name == "fifo.yml":
+            os.mkfifo(path)  # opening it to read would block for ever
             return path
         return BANS / name
 
@@ -50,7 +67,7 @@ def run_converge(bad_ban):
 
 
 def test_every_bad_file_has_a_case():
-    assert sorted(path.name for path in BANS.iterdir()) == sorted(set(CASES) - {"not_yaml.yml"})
+    assert sorted(path.name for path in BANS.iterdir()) == sorted(set(CASES) - WRITTEN_BY_THE_TEST)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

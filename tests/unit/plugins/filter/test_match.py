@@ -22,9 +22,18 @@ def test_match_returns_findings():
     [
         ("WeChat", BANS, "the input must be a list of software records"),
         ([{"name": "WeChat"}], "wechat", "bans must be a list of ban definitions"),
-        ([{"name": "WeChat", "platform": "ios"}], [{"id": "x"}], "a ban definition is malformed"),
+        ([{"name": "WeChat", "platform": "ios"}], [{"id": "x"}], r"match: bans\[0\]: ban 'x': \(top level\): missing"),
+        ([{"name": ["WeChat"], "platform": "ios"}], BANS, r"match: records\[0\]\.name: expected a string, got list"),
+        (["WeChat"], BANS, r"match: records\[0\]: expected a software record"),
     ],
 )
 def test_bad_input_is_one_clear_error(records, bans, message):
     with pytest.raises(AnsibleFilterError, match=message):
         match(records, bans)
+
+
+def test_a_long_host_value_is_cut_before_matching():
+    record = {"name": "Kaspersky " + "x" * 10000, "platform": "windows", "source": "registry"}
+    (finding,) = [f for f in match([record], BANS) if f["ban"] == "kaspersky"]
+    assert len(finding["software"]["name"]) == 256
+    assert len(record["name"]) == 10010

@@ -54,7 +54,7 @@ def test_bad_exceptions_become_one_filter_error():
 def test_bad_input_is_refused_with_what_was_expected():
     with pytest.raises(AnsibleFilterError, match="list of findings"):
         removal_plan("kesl", BANS)
-    with pytest.raises(AnsibleFilterError, match="catalog lookup"):
+    with pytest.raises(AnsibleFilterError, match=r"removal_plan: bans\[0\]: ban \(no id\): \(top level\): missing"):
         removal_plan([], [{"title": "no id"}])
     with pytest.raises(AnsibleFilterError, match="plan from removal_plan"):
         host_result("not a plan", "h")
@@ -70,3 +70,13 @@ def test_host_result_ignores_a_skipped_apply():
     plan = removal_plan(match(RECORDS, BANS), BANS, host="h", sources=["dpkg"])
     record = host_result(plan, "h", actions={"skipped": True, "changed": False}, bans=BANS)
     assert record["status"] == "non_compliant" and record["actions"][0]["outcome"] == "planned"
+
+
+def test_wide_exceptions_need_allow_wide_and_are_flagged():
+    wide = {"hosts": "*", "approver": "CISO", "reason": "pilot", "expires": "2026-12-31"}
+    with pytest.raises(AnsibleFilterError, match=r"exceptions\[0\]: covers every host; .* needs allow_wide: true"):
+        removal_plan([], BANS, host="h", exceptions=[wide], now="2026-11-29")
+    plan = removal_plan([], BANS, host="h", exceptions=[dict(wide, allow_wide=True)], now="2026-11-29")
+    assert plan["exceptions"][0]["wide"] == "every host"
+    with pytest.raises(AnsibleFilterError, match=r"exceptions\[0\]\.bans\[0\]: unknown ban 'kaspersk'"):
+        removal_plan([], BANS, host="h", exceptions=[dict(wide, hosts="h", bans="kaspersk")], now="2026-11-29")

@@ -39,3 +39,16 @@ def test_malformed_file_is_one_lookup_error(catalog, tmp_path):
     )
     with pytest.raises(AnsibleLookupError, match=r"bad\.yml: ban 'bad': platforms\.ios\.names\[0\]\.pattern: "):
         catalog.run([], ban_paths=["bad.yml"])
+
+
+def test_interdict_ban_paths_is_added_even_when_a_role_passes_an_empty_list(catalog, tmp_path, monkeypatch):
+    (tmp_path / "deepseek.yml").write_text(
+        "id: deepseek\ntitle: DeepSeek\ndescription: x\n"
+        "authorities: [{name: Example, date: '2025-02-06', reference: memo}]\n"
+        "platforms: {android: {identifiers: [{value: com.deepseek.chat, source: Google Play}]}}\n"
+    )
+    monkeypatch.setenv("INTERDICT_BAN_PATHS", f"/nonexistent-but-blank-parts-are-ignored:,{tmp_path}")
+    with pytest.raises(AnsibleLookupError, match=r"^/nonexistent-but-blank-parts-are-ignored: no such ban file"):
+        catalog.run(["deepseek"], ban_paths=[])
+    monkeypatch.setenv("INTERDICT_BAN_PATHS", f"{tmp_path}:")
+    assert [ban["id"] for ban in catalog.run(["deepseek"], ban_paths=[])] == ["deepseek"]

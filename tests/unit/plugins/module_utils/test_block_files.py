@@ -211,3 +211,21 @@ def test_what_is_in_place_is_found_in_the_facts_mapping_or_a_flat_list():
     assert not bf.flatpak_masked(facts, "system", "", "com.tencent.WeChat")
     assert bf.flatpak_masked(flat, "system", "", "com.tencent.WeChat")
     assert bf.entries(None, "apt_pin") == []
+
+
+def test_a_file_someone_else_wrote_under_the_name_is_never_replaced(tmp_path):
+    path = tmp_path / "interdict-wechat.pref"
+    marker = bf.pin_marker("wechat")
+    pin = bf.render_apt_pin("wechat", "WeChat", ["wechat"])
+    path.write_text("Package: wechat\nPin: release *\nPin-Priority: -1\n")
+    with pytest.raises(bf.BlockFileError, match=r"not written by interdict\.bans: not overwritten"):
+        bf.replace_file(str(path), pin, 0o644, managed_marker=marker)
+    assert path.read_text().startswith("Package: wechat")
+    path.write_text(pin)
+    inode = path.stat().st_ino
+    assert bf.replace_file(str(path), pin, 0o644, managed_marker=marker) == pin
+    assert path.stat().st_ino == inode  # adopted as it is
+    older = bf.render_apt_pin("wechat", "WeChat", ["wechat", "weixin"])
+    path.write_text(older)
+    assert bf.replace_file(str(path), pin, 0o644, managed_marker=marker) == older and path.read_text() == pin
+    assert bf.replace_file(str(tmp_path / "new.pref"), pin, 0o644, managed_marker=marker) is None

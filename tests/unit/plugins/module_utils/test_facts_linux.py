@@ -335,8 +335,9 @@ def test_a_broken_deploy_file_is_a_gap_named_as_the_host_sees_it(tmp_path):
     bob = str(root / "home/bob/.local/share/flatpak")
     make_flatpak_app(bob, "com.tencent.WeChat", b"\x01\x02")
     gaps = []
-    (record,) = fl.read_flatpak(PosixHost(NoTools(), str(root)), gaps)
-    assert record["identifier"] == "com.tencent.WeChat" and record["user"] == "bob"
+    records = fl.read_flatpak(PosixHost(NoTools(), str(root)), gaps)
+    assert len(records) == 1
+    assert records[0]["identifier"] == "com.tencent.WeChat" and records[0]["user"] == "bob"
     deploy = "/home/bob/.local/share/flatpak/app/com.tencent.WeChat/current/active/deploy"
     assert gaps == ["flatpak user bob %s: truncated framing offset" % deploy]
 

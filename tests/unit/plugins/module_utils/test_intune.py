@@ -105,3 +105,86 @@ def test_without_orders_every_banned_app_gets_the_groups_and_a_second_run_change
         done.append(dict(entry, assignments=kept + created))
     again = intune_changes.plan_uninstall(CATALOG, done, group_ids=["g-phones"])
     assert again["actions"] == []
+
+
+def test_exclusions_are_never_touched_and_listed_with_their_group():
+    # The customer's exclusion has intent "required", an intent the uninstall otherwise deletes.
+    plan = intune_changes.plan_uninstall(CATALOG, [WECHAT], group_ids=[])
+    assert not [a for a in plan["actions"] if a.get("assignment_id") == "wechat-1"]
+    assert plan["exclusions"] == [
+        {
+            "app_id": "wechat",
+            "app": "WeChat",
+            "platform": "ios",
+            "assignment_id": "wechat-1",
+            "intent": "required",
+            "group_id": "g-x",
+            "excludes": "excluding group g-x",
+        }
+    ]
+    assert plan["apps"][0]["exclusions"] == ["g-x"]
+
+
+def test_a_duplicate_of_our_own_assignment_is_deleted_and_reported():
+    twice = app("wechat", "com.tencent.xin", "WeChat", ("uninstall", ALL_DEVICES), ("uninstall", ALL_DEVICES))
+    plan = intune_changes.plan_uninstall(CATALOG, [twice])
+    assert [(a["action"], a["assignment_id"], a.get("duplicate")) for a in plan["actions"]] == [
+        ("delete", "wechat-1", True)
+    ]
+    assert [d["assignment_id"] for d in plan["duplicates"]] == ["wechat-1"]
+    assert plan["apps"][0]["assignments_after"] == ["uninstall: all devices"]
+
+
+def test_apps_read_only_on_beta_are_written_through_beta_and_a_ban_without_app_is_not_managed():
+    android = {
+        "@odata.type": "#microsoft.graph.androidManagedStoreApp",
+        "id": "tiktok-a",
+        "displayName": "TikTok",
+        "packageId": "com.zhiliaoapp.musically",
+        "assignments": [],
+        "endpoints": ["beta"],
+    }
+    plan = intune_changes.plan_uninstall(CATALOG, [android, WECHAT], platforms=["ios", "android"])
+    by_app = {a["app_id"]: a["endpoint"] for a in plan["actions"]}
+    assert by_app == {"tiktok-a": "beta", "wechat": "v1.0"}
+    assert {a["id"]: a["endpoint"] for a in plan["apps"]} == {"tiktok-a": "beta", "wechat": "v1.0"}
+    missing = intune_changes.not_managed(
+        load_bans(["wechat", "tiktok"]), [android, WECHAT], CATALOG, ["ios", "android"]
+    )
+    assert missing == [
+        {"ban": "wechat", "platform": "android", "reason": intune_changes.NOT_MANAGED},
+        {"ban": "tiktok", "platform": "ios", "reason": intune_changes.NOT_MANAGED},
+    ]
+
+
+def profile(config_id, name, description, *bundles):
+    return {
+        "@odata.type": "#microsoft.graph.iosGeneralDeviceConfiguration",
+        "id": config_id,
+        "displayName": name,
+        "description": description,
+        "appsVisibilityListType": "appsNotInListCompliant",
+        "appsVisibilityList": [{"appId": b} for b in bundles],
+    }
+
+
+def test_block_finds_its_own_profile_by_name_and_tag_and_removes_only_its_own_copies():
+    name = "interdict.bans blocked apps (iOS)"
+    lists = {"appsVisibilityList": "appsVisibilityListType"}
+    bans = load_bans(["tiktok"])
+    ours = [profile(f"p{n}", name, intune_changes.OWNED_MARKER, "com.zhiliaoapp.musically") for n in (1, 2)]
+    customer = profile("c1", name, "made by hand")
+    plan = intune_changes.plan_block(bans, [customer, *ours], "ios", name, lists)
+    assert plan["id"] == "p1" and plan["owned"] and plan["duplicates"] == ["p2"] and plan["others"] == ["c1"]
+    assert any("did not create" in p for p in plan["problems"])
+    # Without a copy of ours, the customer's profile of that name is patched, never deleted.
+    plan = intune_changes.plan_block(bans, [customer], "ios", name, lists)
+    assert plan["id"] == "c1" and not plan["owned"] and plan["duplicates"] == [] and plan["action"] == "update"
+
+
+def test_application_key_is_an_identifier_only_when_it_has_the_shape_of_one():
+    assert intune_graph.application_key_identifier("com.tencent.xin") == "com.tencent.xin"
+    assert intune_graph.application_key_identifier("0f4a24f5-a140-cc5b-511b-bbbb633f00d6") == ""
+    assert intune_graph.application_key_identifier("5d41402abc4b2a76b9719d911017c592") == ""
+    assert intune_graph.application_key_identifier("com.x; rm -rf /") == ""
+    assert intune_graph.application_key_identifier("a." + "b" * 300) == ""

@@ -276,3 +276,29 @@ def test_user_ban_needs_no_code_change():
     bans = [*copy.deepcopy(BANS), deepseek]
     found = match([record("DeepSeek", platform="ios", source="mdm", identifier="com.deepseek.chat")], bans)
     assert [f["ban"] for f in found] == ["deepseek"]
+
+
+def test_host_values_are_cut_before_any_pattern_sees_them():
+    from ansible_collections.interdict.bans.plugins.module_utils.matching import FIELD_CAPS, capped
+
+    short = {"name": "WeChat", "platform": "windows"}
+    assert capped(short) is short
+    long_record = {"name": "n" * 1000, "publisher": "p" * 1000, "signer": "s" * 1000, "path": "x" * 1000}
+    cut = capped(long_record)
+    assert [len(cut[field]) for field in ("name", "publisher", "signer")] == [
+        FIELD_CAPS["name"],
+        FIELD_CAPS["publisher"],
+        FIELD_CAPS["signer"],
+    ]
+    assert cut["path"] == long_record["path"] and len(long_record["name"]) == 1000
+
+
+def test_the_matcher_compiles_patterns_as_the_catalog_checks_them():
+    from ansible_collections.interdict.bans.plugins.module_utils.catalog import check_pattern
+    from ansible_collections.interdict.bans.plugins.module_utils.matching import compile_pattern
+
+    # An alternation at the top level stays inside its group: "a|b" never turns into "x(?:a)|(?:b)".
+    assert compile_pattern("WeChat|Weixin").fullmatch("weixin")
+    assert not compile_pattern("WeChat|Weixin").fullmatch("WeChat Work")
+    # What compiles bare but not wrapped is refused at load, so the matcher never meets it.
+    assert check_pattern("WeChat(?i)").startswith("invalid regular expression")

@@ -10,6 +10,8 @@ import sys
 import pytest
 
 from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import (
+    TOKEN_REFRESHES,
+    AmbiguousWriteError,
     ClientCredentials,
     MDMClient,
     MDMError,
@@ -67,7 +69,9 @@ def test_token_cached_and_refreshed_on_401():
         sim.set_faults(token_ttl=0.0)  # every token is already expired when used
         with pytest.raises(MDMError, match="401"):
             client.get_json("/v1.0/deviceManagement/managedDevices")
-        assert client.stats["unauthorized"] == 1 and client.stats["token_requests"] == 2
+        # A few fresh tokens, then the error: never an endless loop of refreshes.
+        assert client.stats["unauthorized"] == TOKEN_REFRESHES
+        assert client.stats["token_requests"] == 1 + TOKEN_REFRESHES
 
 
 def test_resets_and_5xx_are_retried_then_reported_without_secret():
@@ -100,3 +104,28 @@ def test_bearer_token_not_sent_to_other_hosts():
         # The blob endpoint refuses an Authorization header; another host never gets one.
         with pytest.raises(MDMError, match="HTTP 403"):
             client.request("GET", f"{other}/_blob/reports/nope.zip?sig=x")
+
+
+def test_a_write_is_resent_as_it_is_only_when_refused_unprocessed():
+    with Simulator(devices=20) as sim:
+        app_id = next(iter(sim.fleet.mobile_apps))
+        path = f"/v1.0/deviceAppManagement/mobileApps/{app_id}/assignments"
+        body = {
+            "intent": "uninstall",
+            "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g"},
+        }
+        client = client_for(sim, max_retries=3)
+        client.get_json(path)  # the token is fetched before the faults start
+        sim.set_faults(rate_reset=1.0)
+        with pytest.raises(AmbiguousWriteError, match="may have been committed"):
+            client.request("POST", path, json_body=body)
+        assert client.stats["retries"] == 0
+        # A gateway timeout after the commit: ambiguous too, and not sent again.
+        sim.set_faults(lose_create_response={"app_assignment": 504})
+        with pytest.raises(AmbiguousWriteError, match="HTTP 504"):
+            client.request("POST", path, json_body=body)
+        assert client.stats["retries"] == 0
+        sim.set_faults(rate_429=1.0, retry_after="0")
+        with pytest.raises(MDMError, match="HTTP 429") as refused:
+            client.request("POST", path, json_body=body)
+        assert not isinstance(refused.value, AmbiguousWriteError) and client.stats["retries"] == 3

@@ -10,7 +10,9 @@ import os
 import subprocess
 import sys
 
-from ansible_collections.interdict.bans.plugins.module_utils.block_files import render_apt_pin
+import pytest
+
+from ansible_collections.interdict.bans.plugins.module_utils.block_files import pin_marker, render_apt_pin
 from ansible_collections.interdict.bans.plugins.module_utils.contract import exit_codes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -75,6 +77,182 @@ def test_a_changed_pin_is_rewritten_with_before_and_after(tmp_path):
     result = run_module(tmp_path, [pin_step(pin)])
     assert result["changed"] and "Pin-Priority: 100" in result["diff"][0]["before"]
     assert "Pin-Priority: -1" in pin.read_text()
+
+
+def managed_pin_step(path, content=PIN):
+    return dict(pin_step(path, content), managed_marker=pin_marker("kaspersky"))
+
+
+def test_an_older_pin_of_this_collection_is_replaced(tmp_path):
+    pin = tmp_path / "interdict-kaspersky.pref"
+    pin.write_text(render_apt_pin("kaspersky", "Kaspersky", ["kesl", "klnagent"]))
+    result = run_module(tmp_path, [managed_pin_step(pin)])
+    assert result["actions"][0]["outcome"] == "ok" and pin.read_text() == PIN
+
+
+def test_an_administrators_identical_file_is_adopted_and_a_different_one_never_overwritten(tmp_path):
+    pin = tmp_path / "interdict-kaspersky.pref"
+    pin.write_text(PIN)
+    inode = pin.stat().st_ino
+    adopted = run_module(tmp_path, [managed_pin_step(pin)])
+    assert adopted["actions"][0]["outcome"] == "absent" and adopted["changed"] is False
+    assert pin.stat().st_ino == inode
+    own = "# site policy\nPackage: kesl\nPin: release *\nPin-Priority: -1\n"
+    pin.write_text(own)
+    for _run in range(2):
+        result = run_module(tmp_path, [managed_pin_step(pin)])
+        (action,) = result["actions"]
+        assert action["outcome"] == "failed" and result["changed"] is False
+        assert "was not written by interdict.bans: not overwritten" in action["msg"] and str(pin) in action["msg"]
+        assert pin.read_text() == own
+        assert sorted(os.listdir(tmp_path)) == ["args.json", "interdict-kaspersky.pref"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only directory mode")
+def test_an_unwritable_directory_fails_the_step_with_no_partial_file(tmp_path):
+    directory = tmp_path / "preferences.d"
+    directory.mkdir(mode=0o555)
+    result = run_module(tmp_path, [managed_pin_step(directory / "interdict-kaspersky.pref")])
+    (action,) = result["actions"]
+    assert action["outcome"] == "failed" and "nothing written" in action["msg"]
+    assert os.listdir(directory) == []
+
+
+def test_a_file_that_cannot_be_written_fails_the_step_clearly(tmp_path):
+    # A path under a regular file: no directory to put the temporary file in, whoever runs the test.
+    blocker = tmp_path / "preferences.d"
+    blocker.write_text("")
+    result = run_module(tmp_path, [managed_pin_step(blocker / "interdict-kaspersky.pref")])
+    (action,) = result["actions"]
+    assert action["outcome"] == "failed"
+    assert action["msg"] == "cannot write %s: Not a directory; nothing written" % (blocker / "interdict-kaspersky.pref")
+
+
+# --------------------------------------------------------------------------- package manager locks
+
+HOLDER = (
+    "import fcntl, os, sys, time\n"
+    "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o640)\n"
+    "fcntl.lockf(fd, fcntl.LOCK_EX)\n"
+    "print('held', flush=True)\n"
+    "time.sleep(float(sys.argv[2]))\n"
+)
+# Exit 0 when the lock is free for it, 1 when someone else holds it; prints the variable the step set.
+PROBE_LOCK = (
+    "import fcntl, os, sys\n"
+    "fd = os.open(sys.argv[1], os.O_RDWR)\n"
+    "print(os.environ.get('DPKG_FRONTEND_LOCKED', ''))\n"
+    "try:\n"
+    "    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+    "except OSError:\n"
+    "    sys.exit(1)\n"
+)
+
+
+def hold_lock(path, seconds):
+    """A real other process that holds an fcntl lock on path (as apt or unattended-upgrades would)."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def locked_step(tmp_path, lock, command, timeout, **extra):
+    return {
+        "id": "kaspersky:remove:dpkg:kesl",
+        "method": "dpkg",
+        "command": command,
+        "exit_codes": exit_codes(),
+        "locks": [{"path": str(lock), "name": "dpkg frontend lock", "hold": True, "env": "DPKG_FRONTEND_LOCKED"}],
+        "lock_timeout": timeout,
+        **extra,
+    }
+
+
+def test_a_lock_held_beyond_the_timeout_fails_the_step_naming_the_holder(tmp_path):
+    lock = tmp_path / "lock-frontend"
+    marker = tmp_path / "ran"
+    holder = hold_lock(lock, 60)
+    try:
+        result = run_module(tmp_path, [locked_step(tmp_path, lock, ["touch", str(marker)], 1)])
+    finally:
+        holder.kill()
+        holder.wait()
+    (action,) = result["actions"]
+    assert action["outcome"] == "failed" and not marker.exists()
+    assert action["msg"].startswith("gave up after 1 s: dpkg frontend lock %s is held by pid %d (" % (lock, holder.pid))
+    assert "import fcntl" in action["msg"] and action["msg"].endswith("; not run")
+
+
+def test_a_removal_waits_for_the_lock_and_holds_it_while_the_command_runs(tmp_path):
+    lock = tmp_path / "lock-frontend"
+    holder = hold_lock(lock, 1.5)
+    try:
+        result = run_module(tmp_path, [locked_step(tmp_path, lock, [sys.executable, "-c", PROBE_LOCK, str(lock)], 30)])
+    finally:
+        holder.wait()
+    (action,) = result["actions"]
+    # rc 1: the command found the lock held (by the module, for it), and the variable set, as apt does for dpkg.
+    assert action["rc"] == 1 and action["outcome"] == "failed"
+    assert action["msg"].startswith("waited ") and "held by pid %d" % holder.pid in action["msg"]
+    assert action["msg"].endswith("exit code 1: 1")
+
+
+def test_a_free_lock_is_taken_at_once_and_released_after_the_command(tmp_path):
+    lock = tmp_path / "lock-frontend"
+    result = run_module(tmp_path, [locked_step(tmp_path, lock, ["true"], 0)])
+    assert [(a["outcome"], a["msg"]) for a in result["actions"]] == [("ok", "")]
+    free = subprocess.run([sys.executable, "-c", PROBE_LOCK, str(lock)], check=False, capture_output=True)
+    assert free.returncode == 0
+
+
+def test_a_lock_only_waited_for_is_not_created_and_not_held(tmp_path):
+    lock = tmp_path / "rpm.lock"
+    step = locked_step(tmp_path, lock, ["true"], 0)
+    step["locks"] = [{"path": str(lock), "name": "rpm transaction lock"}]
+    assert run_module(tmp_path, [step])["actions"][0]["outcome"] == "ok"
+    assert not lock.exists()
+    holder = hold_lock(lock, 60)
+    try:
+        result = run_module(tmp_path, [step])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result["actions"][0]["outcome"] == "failed"
+    assert "rpm transaction lock %s is held by pid %d" % (lock, holder.pid) in result["actions"][0]["msg"]
+
+
+def test_a_probe_that_finds_the_package_gone_never_waits_for_the_lock(tmp_path):
+    lock = tmp_path / "lock-frontend"
+    holder = hold_lock(lock, 60)
+    try:
+        step = locked_step(tmp_path, lock, ["true"], 30, probe=["false"])
+        result = run_module(tmp_path, [step])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result["actions"][0]["outcome"] == "absent"
+
+
+def test_a_lock_timeout_out_of_bounds_is_a_failed_step(tmp_path):
+    step = locked_step(tmp_path, tmp_path / "lock", ["true"], 86400)
+    (action,) = run_module(tmp_path, [step])["actions"]
+    assert action["outcome"] == "failed" and "lock_timeout" in action["msg"]
+
+
+def test_a_failed_removal_leaves_the_block_in_place_and_skips_what_waits_for_it(tmp_path):
+    pin = tmp_path / "interdict-kaspersky.pref"
+    steps = [
+        {"id": "kesl", "method": "dpkg", "command": ["sh", "-c", "echo 'prerm: service will not stop' >&2; exit 1"]},
+        {"id": "agent", "method": "dpkg", "command": ["true"], "depends_on": ["kesl"]},
+        managed_pin_step(pin),
+    ]
+    result = run_module(tmp_path, steps)
+    assert [(a["outcome"], a["msg"]) for a in result["actions"]] == [
+        ("failed", "exit code 1: prerm: service will not stop"),
+        ("skipped", "not run: kesl did not succeed"),
+        ("ok", "wrote %s" % pin),
+    ]
+    assert pin.read_text() == PIN
 
 
 def test_check_mode_in_the_module_runs_nothing(tmp_path):

@@ -36,7 +36,7 @@ def kaspersky(device):
     return record(device, "ios", "Kaspersky Security & VPN", "com.kaspersky.securityadvisor")
 
 
-def plan(host, records, platform="ios", supervised=True, apps=APPS, **policy):
+def plan(host, records, platform="ios", supervised=True, apps=tuple(APPS), **policy):
     return _planning.removal_plan(
         match(records, BANS),
         BANS,
@@ -45,7 +45,7 @@ def plan(host, records, platform="ios", supervised=True, apps=APPS, **policy):
         platform=platform,
         sources=[{"source": "intune", "state": "read", "records": len(records), "reason": ""}],
         now="2026-11-28",
-        options={"mdm_apps": apps, "device": {"id": host, "supervised": supervised}},
+        options={"mdm_apps": None if apps is None else list(apps), "device": {"id": host, "supervised": supervised}},
         **policy,
     )
 
@@ -72,7 +72,7 @@ def test_one_uninstall_step_per_managed_app_with_the_findings_it_addresses():
 def test_an_app_without_an_app_object_is_skipped_as_user_installed():
     result = plan("IPH-1", [kaspersky("IPH-1"), wechat("IPH-1")])
     assert [s["app_id"] for s in removals(result)] == ["app-wechat-ios"]
-    assert [(s["finding"]["ban"], s["reason"]) for s in result["skipped"]] == [("kaspersky", _mdm_steps.USER_INSTALLED)]
+    assert [(s["finding"]["ban"], s["reason"]) for s in result["skipped"]] == [("kaspersky", _mdm_steps.NOT_MANAGED)]
 
 
 def test_unread_app_objects_never_pass_for_user_installed():

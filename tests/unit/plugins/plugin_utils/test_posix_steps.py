@@ -291,3 +291,40 @@ def test_on_macos_the_uninstaller_runs_before_the_bundle_and_the_receipt_is_forg
     assert vendor["order"] < bundle["order"] < receipt["order"]
     assert receipt["depends_on"] == sorted([vendor["id"], bundle["id"]])
     assert [(b["method"], b["state"]) for b in result["blocks"]] == [("none", "not_blockable")]
+
+
+# --------------------------------------------------------------------------- package manager locks
+
+
+def test_dpkg_and_rpm_removals_wait_for_their_lock_for_the_planned_time():
+    kesl = finding("kaspersky", identifier="kesl", source="dpkg")
+    (dpkg,) = _posix_steps.steps([kesl], KASPERSKY, {"platform": "linux"})
+    assert dpkg["lock_timeout"] == 60
+    assert dpkg["locks"][0] == {
+        "path": "/var/lib/dpkg/lock-frontend",
+        "name": "dpkg frontend lock",
+        "hold": True,
+        "env": "DPKG_FRONTEND_LOCKED",
+    }
+    assert [lock["path"] for lock in dpkg["locks"][1:]] == ["/var/lib/dpkg/lock"]
+    rpm_finding = finding("kaspersky", identifier="kesl", source="rpm")
+    (rpm,) = _posix_steps.steps([rpm_finding], KASPERSKY, {"platform": "linux", "lock_timeout": 5})
+    assert rpm["lock_timeout"] == 5 and not any(lock.get("hold") for lock in rpm["locks"])
+
+
+@pytest.mark.parametrize("value", [-1, 3601, "60", True])
+def test_a_lock_timeout_that_is_not_seconds_is_refused_naming_the_option(value):
+    kesl = finding("kaspersky", identifier="kesl", source="dpkg")
+    with pytest.raises(ValueError, match=r"options\.lock_timeout"):
+        _posix_steps.steps([kesl], KASPERSKY, {"platform": "linux", "lock_timeout": value})
+
+
+def test_the_planner_passes_the_lock_timeout_option_to_every_package_removal():
+    records = [deb("kesl"), deb("klnagent64")]
+    steps = plan(records, [KASPERSKY], options={"lock_timeout": 7})["steps"]
+    removals = [step for step in steps if step["kind"] == "remove"]
+    assert [step["lock_timeout"] for step in removals] == [7, 7]
+    (block,) = [step for step in steps if step["kind"] == "block"]
+    # A block never waits for a removal: it stops reinstallation whether the removal worked or not.
+    assert "depends_on" not in block and block["managed_marker"] == block_files.pin_marker("kaspersky")
+    assert block["content"].startswith(block["managed_marker"])

@@ -189,7 +189,7 @@ def test_steps_are_unordered_and_carry_their_findings_and_exit_codes(bans):
 
 
 def test_msi_step_exit_codes_and_retry_of_1618(bans):
-    steps, _ = build([KES], bans["kaspersky"])
+    steps, _rest = build([KES], bans["kaspersky"])
     (kes,) = steps
     assert kes["exit_codes"] == {
         "0": "ok",
@@ -198,13 +198,16 @@ def test_msi_step_exit_codes_and_retry_of_1618(bans):
         "1605": "absent",
         "1614": "absent",
     }
-    assert kes["retry"] == {"codes": [1618], "attempts": 3, "delay": 30}
+    # Waits of 30, 60 and 120 seconds before the second, third and fourth run.
+    assert kes["retry"] == {"codes": [1618], "attempts": 4, "delay": 30, "backoff": 2}
     # 1618 itself is no success: once the retries are spent the step failed.
     assert contract.outcome_of(kes, 1618) == "failed"
+    assert kes["timeout"] == _windows_steps.DEFAULT_TIMEOUT
+    assert "run_as" not in kes
 
 
 def test_kes_password_is_a_placeholder_naming_the_declared_secret(bans):
-    steps, _ = build([KES], bans["kaspersky"], secrets_set=["kaspersky_kes_password"])
+    steps, _rest = build([KES], bans["kaspersky"], secrets_set=["kaspersky_kes_password"])
     (kes,) = steps
     assert kes["command"] == [
         "msiexec.exe",
@@ -225,12 +228,14 @@ def test_kes_password_is_a_placeholder_naming_the_declared_secret(bans):
 
 
 def test_login_comes_from_the_option_the_ban_names(bans):
-    steps, _ = build([KES], bans["kaspersky"], secrets_set=["kaspersky_kes_password"], kaspersky_kes_login="ksc-ops")
+    steps, _rest = build(
+        [KES], bans["kaspersky"], secrets_set=["kaspersky_kes_password"], kaspersky_kes_login="ksc-ops"
+    )
     assert "KLLOGIN=ksc-ops" in steps[0]["command"]
 
 
 def test_network_agent_password_is_encoded_only_when_substituted(bans):
-    steps, _ = build([AGENT], bans["kaspersky"], secrets_set=["kaspersky_klnagent_password"])
+    steps, _rest = build([AGENT], bans["kaspersky"], secrets_set=["kaspersky_klnagent_password"])
     (agent,) = steps
     assert "KLUNINSTPASSWD=<secret:kaspersky_klnagent_password>" in agent["command"]
     assert agent["secrets"] == [AGENT_SECRET]
@@ -241,7 +246,7 @@ def test_network_agent_password_is_encoded_only_when_substituted(bans):
 
 
 def test_secret_values_fall_back_to_the_declared_environment_variable(bans):
-    steps, _ = build([KES, AGENT], bans["kaspersky"], secrets_set=[KES_SECRET["name"], AGENT_SECRET["name"]])
+    steps, _rest = build([KES, AGENT], bans["kaspersky"], secrets_set=[KES_SECRET["name"], AGENT_SECRET["name"]])
     environ = {KES_SECRET["env"]: KES_PASSWORD, AGENT_SECRET["env"]: AGENT_PASSWORD, "UNRELATED": "x"}
     # An empty given value (an empty role default) never masks the environment.
     values = _windows_steps.secret_values(steps, {KES_SECRET["name"]: ""}, environ)
@@ -257,7 +262,7 @@ def test_secret_values_fall_back_to_the_declared_environment_variable(bans):
 
 
 def test_substitute_argv_gives_raw_values_and_names_a_missing_secret_not_a_value(bans):
-    steps, _ = build([KES], bans["kaspersky"], secrets_set=["kaspersky_kes_password"])
+    steps, _rest = build([KES], bans["kaspersky"], secrets_set=["kaspersky_kes_password"])
     argv = _windows_steps.substitute_argv(steps[0], {}, {KES_SECRET["env"]: KES_PASSWORD})
     assert f"KLPASSWD={KES_PASSWORD}" in argv and "<secret:" not in " ".join(argv)
     with pytest.raises(_windows_steps.PlanInputError, match="secret kaspersky_kes_password has no value") as error:
@@ -266,7 +271,7 @@ def test_substitute_argv_gives_raw_values_and_names_a_missing_secret_not_a_value
 
 
 def test_without_the_password_the_step_says_which_secret_would_fix_it(bans):
-    steps, _ = build([KES, AGENT], bans["kaspersky"])
+    steps, _rest = build([KES, AGENT], bans["kaspersky"])
     kes, agent = by_target(steps)[KES_CODE], by_target(steps)[AGENT_CODE]
     assert not kes["secrets"] and not any("KLPASSWD" in arg for arg in kes["command"])
     assert kes["failure_hint"] == (
@@ -277,7 +282,7 @@ def test_without_the_password_the_step_says_which_secret_would_fix_it(bans):
 
 
 def test_protected_product_without_password_is_blocked_when_protection_is_on(bans):
-    steps, _ = build([KES, AGENT], bans["kaspersky"], password_protection="on")
+    steps, _rest = build([KES, AGENT], bans["kaspersky"], password_protection="on")
     assert by_target(steps)[KES_CODE]["blocked"] == (
         "password protection is on and no password was given: set secret kaspersky_kes_password "
         "(or the environment variable INTERDICT_KASPERSKY_KES_PASSWORD)"
@@ -286,7 +291,7 @@ def test_protected_product_without_password_is_blocked_when_protection_is_on(ban
 
 
 def test_password_protection_off_never_passes_passwords(bans):
-    steps, _ = build([KES], bans["kaspersky"], password_protection="off", secrets_set=["kaspersky_kes_password"])
+    steps, _rest = build([KES], bans["kaspersky"], password_protection="off", secrets_set=["kaspersky_kes_password"])
     assert not steps[0]["secrets"] and "KLPASSWD" not in steps[0]["command_line"]
 
 
@@ -318,14 +323,14 @@ def test_a_ban_of_ones_own_declares_its_secret_and_needs_no_code(bans):
     code = "{11111111-2222-4333-8444-555555555555}"
     record = {"name": "DeepSeek Agent", "platform": "windows", "source": "registry", "identifier": code}
     record["uninstall_string"], record["windows_installer"] = f"MsiExec.exe /X{code}", True
-    steps, _ = build([record], ban, secrets_set=["deepseek_agent_password"])
+    steps, _rest = build([record], ban, secrets_set=["deepseek_agent_password"])
     assert "UNINSTALL_PASSWORD=<secret:deepseek_agent_password>" in steps[0]["command"]
     values = _windows_steps.secret_values(steps, {}, {"DEEPSEEK_AGENT_PASSWORD": "pw"})
     assert values == {"<secret:deepseek_agent_password>": "pw"}
 
 
 def test_wechat_3_and_4_per_user_exe_uninstallers(bans):
-    steps, _ = build([WECHAT_3, WEIXIN_4_PER_USER], bans["wechat"])
+    steps, _rest = build([WECHAT_3, WEIXIN_4_PER_USER], bans["wechat"])
     steps = by_target(steps)
     wechat = steps["WeChat"]
     assert wechat["method"] == "exe" and wechat["kind"] == "remove"
@@ -334,14 +339,123 @@ def test_wechat_3_and_4_per_user_exe_uninstallers(bans):
     assert wechat["wait_for_children"] is True
     assert wechat["exit_codes"] == {"0": "ok", "1641": "reboot_pending", "3010": "reboot_pending"}
     assert "retry" not in wechat
-    weixin = steps[f"Weixin@{USER_SID}"]
-    assert weixin["user"] == USER_SID
+    assert "run_as" not in wechat and wechat["timeout"] == _windows_steps.DEFAULT_TIMEOUT
+    # The per-user Weixin: its user is not logged on, so it is not run at all (never as administrator).
+    assert f"Weixin@{USER_SID}" not in steps
+
+
+def test_a_per_user_uninstaller_runs_as_its_user_only_while_the_user_is_logged_on(bans):
+    steps, skips = build([WEIXIN_4_PER_USER], bans["wechat"])
+    assert not steps
+    assert skips[0]["reason"].startswith("needs the user's session: " + USER_SID + " is not logged on")
+    steps, skips = build([dict(WEIXIN_4_PER_USER, user_logged_on=True)], bans["wechat"])
+    (weixin,) = steps
+    assert not skips
+    assert weixin["run_as"] == USER_SID and weixin["target"] == f"Weixin@{USER_SID}"
     # QuietUninstallString already has /S: used as is, not doubled.
     assert weixin["command"] == ["C:\\Users\\ana\\AppData\\Roaming\\Tencent\\Weixin\\Uninstall.exe", "/S"]
 
 
+def test_the_status_of_a_user_not_logged_on_is_non_compliant_with_why(bans):
+    from ansible_collections.interdict.bans.plugins.plugin_utils import _status
+
+    made = plan([WEIXIN_4_PER_USER], bans, ban_ids=("wechat",))
+    status, reason, _per_ban, _per_ban_reason = _status.evaluate(["wechat"], made, executed=True)
+    assert status == "non_compliant"
+    assert "needs the user's session" in reason
+
+
+def test_a_per_user_msi_runs_as_its_user_and_its_1605_is_not_absent(bans):
+    code = "{0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}"
+    record = dict(KES, source="registry_user", user=USER_SID, user_logged_on=True, identifier=code)
+    record["uninstall_string"] = f"MsiExec.exe /X{code}"
+    (step,), _rest = build([record], bans["kaspersky"])
+    assert step["method"] == "msi" and step["run_as"] == USER_SID
+    assert contract.outcome_of(step, 1605) == "failed"
+    assert contract.outcome_of(step, 1614) == "absent"
+    # The user cannot write to the administrators-only log folder: no log for a step run as the user.
+    assert "log" not in step and step["command"] == ["msiexec.exe", "/x", code, "/qn", "/norestart"]
+    machine, _rest = build([KES], bans["kaspersky"])
+    assert contract.outcome_of(machine[0], 1605) == "absent"
+    # A password is never put into the scheduled task that runs a step as a user.
+    (step,), _rest = build([record], bans["kaspersky"], secrets_set=["kaspersky_kes_password"])
+    assert step["blocked"].startswith("a password is never handed to a task run as a user")
+    assert not step["secrets"] and "<secret:" not in step["command_line"]
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        ({"nsis_marker": True}, ["/S"]),
+        ({"inno_setup_version": "6.2.2"}, ["/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART"]),
+        (
+            {"identifier": "{7F2A1B3C-1111-2222-3333-444455556666}_is1"},
+            ["/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART"],
+        ),
+    ],
+)
+def test_silent_switches_only_for_a_recognised_installer_type(bans, evidence, expected):
+    # TikTok LIVE Studio without the catalog's product rule: a renamed product the rule does not match.
+    record = dict(TIKTOK_LIVE, name="TikTok LIVE Studio", **evidence)
+    ban = json.loads(json.dumps(bans["tiktok"]))
+    ban["platforms"]["windows"]["remove"]["products"] = []
+    (step,), _rest = build([record], ban)
+    assert step["command"][1:] == expected
+
+
+def test_an_unrecognised_exe_gets_no_guessed_switch_and_is_not_run(bans):
+    record = dict(TIKTOK_LIVE, name="TikTok LIVE Studio")
+    ban = json.loads(json.dumps(bans["tiktok"]))
+    ban["platforms"]["windows"]["remove"]["products"] = []
+    steps, skips = build([record], ban)
+    assert not steps
+    assert "not of a recognised type (NSIS, Inno Setup or MSI)" in skips[0]["reason"]
+    # Its quiet uninstall string, when the entry has one, is used as is.
+    quiet = dict(record, quiet_uninstall_string='"C:\\x\\u.exe" --silent')
+    (step,), _rest = build([quiet], ban)
+    assert step["command"] == ["C:\\x\\u.exe", "--silent"]
+
+
+@pytest.mark.parametrize("value", [59, 86401, "600", True, 1.5])
+def test_step_timeout_is_bounded(bans, value):
+    with pytest.raises(_windows_steps.PlanInputError, match=r"options\.step_timeout"):
+        build([KES], bans["kaspersky"], step_timeout=value)
+
+
+def test_step_timeout_is_given_to_every_command_step(bans):
+    steps, _rest = build([KES, WECHAT_3], bans["kaspersky"], step_timeout=600)
+    assert [step["timeout"] for step in steps] == [600]
+
+
+def test_bundle_children_are_removed_through_the_visible_parent(bans):
+    bundle = {
+        "name": "Kaspersky Plus",
+        "platform": "windows",
+        "source": "registry",
+        "identifier": "{AAAAAAAA-0000-0000-0000-000000000001}",
+        "uninstall_string": '"C:\\ProgramData\\Package Cache\\{AAAA}\\setup.exe" /uninstall',
+        "quiet_uninstall_string": '"C:\\ProgramData\\Package Cache\\{AAAA}\\setup.exe" /uninstall /quiet',
+        "bundle": True,
+    }
+    hidden = dict(KASPERSKY_CONSUMER, system_component=True)
+    child = dict(
+        KASPERSKY_CONSUMER,
+        identifier="{BB2A9A6F-4C2B-4A6E-B2D4-0B1C9E7D2A12}",
+        uninstall_string="MsiExec.exe /X{BB2A9A6F-4C2B-4A6E-B2D4-0B1C9E7D2A12}",
+        parent_key_name=bundle["identifier"],
+    )
+    steps, skips = build([bundle, hidden, child], bans["kaspersky"])
+    assert [step["target"] for step in steps] == [bundle["identifier"]]
+    assert {skip["reason"] for skip in skips} == {
+        "part of the bundle Kaspersky Plus, which is removed through its own uninstall entry"
+    }
+    # Without its bundle on the host, a hidden product is removed itself.
+    steps, skips = build([hidden], bans["kaspersky"])
+    assert [step["method"] for step in steps] == ["msi"] and not skips
+
+
 def test_tiktok_store_app_removed_for_all_users_then_deprovisioned_once(bans):
-    steps, _ = build([TIKTOK_APPX, TIKTOK_PROVISIONED, TIKTOK_LIVE], bans["tiktok"])
+    steps, _rest = build([TIKTOK_APPX, TIKTOK_PROVISIONED, TIKTOK_LIVE], bans["tiktok"])
     store = [step for step in steps if step["method"] in ("appx", "appx_provisioned")]
     assert sorted((s["method"], s["target"], s["sequence"]) for s in store) == [
         ("appx", "BytedancePte.Ltd.TikTok", 0),
@@ -356,7 +470,7 @@ def test_tiktok_store_app_removed_for_all_users_then_deprovisioned_once(bans):
 
 
 def test_only_provisioned_tiktok_still_gets_both_steps(bans):
-    steps, _ = build([TIKTOK_PROVISIONED], bans["tiktok"])
+    steps, _rest = build([TIKTOK_PROVISIONED], bans["tiktok"])
     assert {step["method"] for step in steps} == {"appx", "appx_provisioned"}
 
 
@@ -380,7 +494,7 @@ def test_registry_key_residue(bans):
         "identifier": "HKLM:\\SOFTWARE\\KasperskyLab",
         "path": "HKLM:\\SOFTWARE\\KasperskyLab",
     }
-    steps, _ = build([key], bans["kaspersky"])
+    steps, _rest = build([key], bans["kaspersky"])
     (step,) = steps
     assert (step["kind"], step["method"], step["target"]) == ("residue", "registry_key", key["path"])
 
@@ -413,7 +527,7 @@ def test_entry_without_uninstall_command_is_skipped_with_reason(bans):
 def test_vendor_tool_is_off_by_default_and_a_fallback_when_given(bans):
     assert not any(step["method"] == "vendor_tool" for step in build([KES], bans["kaspersky"])[0])
     tool = {"path": "C:\\Tools\\kavremvr.exe", "arguments": ["--silent"]}
-    steps, _ = build([KES, AGENT], bans["kaspersky"], kaspersky_removal_tool=tool)
+    steps, _rest = build([KES, AGENT], bans["kaspersky"], kaspersky_removal_tool=tool)
     vendor = next(step for step in steps if step["method"] == "vendor_tool")
     products = [step for step in steps if step["method"] == "msi"]
     assert vendor["command"] == ["C:\\Tools\\kavremvr.exe", "--silent"] and vendor["kind"] == "remove"
@@ -528,3 +642,35 @@ def test_plan_is_deterministic(bans):
         return {ban: [s for s in result["steps"] if s["ban"] == ban] for ban in ("kaspersky", "wechat", "tiktok")}
 
     assert per_ban(first) == per_ban(second)
+
+
+FRENCH_AGENT = {
+    # As the French build registers it (GabrielMoreau/resinfo-swmb README): a name in French, publisher "Kaspersky".
+    "name": "Agent d'administration de Kaspersky Security Center",
+    "version": "12.0.0.7734",
+    "publisher": "Kaspersky",
+    "platform": "windows",
+    "source": "registry_wow64",
+    "identifier": "{2924BEDA-E0D7-4DAF-A224-50D2E0B12F5B}",
+    "uninstall_string": "MsiExec.exe /X{2924BEDA-E0D7-4DAF-A224-50D2E0B12F5B}",
+    "windows_installer": True,
+}
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        FRENCH_AGENT,
+        dict(FRENCH_AGENT, name="Агент администрирования Kaspersky Security Center"),
+        # A language no public source names: recognised by its product code alone.
+        dict(FRENCH_AGENT, name="卡巴斯基安全管理中心 (unknown)"),
+    ],
+    ids=["french", "russian", "code-only"],
+)
+def test_a_localized_network_agent_gets_its_password_and_goes_last(bans, agent):
+    secrets = ["kaspersky_kes_password", "kaspersky_klnagent_password"]
+    made = plan([KES, agent], bans, ban_ids=("kaspersky",), secrets_set=secrets)
+    removals = [step for step in made["steps"] if step["kind"] == "remove"]
+    assert [step["target"] for step in removals] == [KES_CODE, agent["identifier"]]
+    assert "KLUNINSTPASSWD=<secret:kaspersky_klnagent_password>" in removals[-1]["command"]
+    assert removals[-1]["depends_on"] == [removals[0]["id"]]

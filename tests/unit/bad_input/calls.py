@@ -1,0 +1,793 @@
+# ruff: noqa: E501 - the corpus keeps each expected error on one line, as it is printed
+"""Bad calls of the public entry points (lookup and filters), each with its exact error or safe outcome.
+
+``CALLS``: ``(id, entry point, args, kwargs, expected error)``; ``{BANS}`` in args stands for the bundled
+bans from the catalog lookup and ``{FINDINGS}`` for findings of a Kaspersky package on a Linux host.
+``SAFE_CALLS``: ``(id, entry point, args, kwargs, check)`` where ``check(result)`` is the documented outcome.
+"""
+
+BANS = "{BANS}"
+FINDINGS = "{FINDINGS}"
+PLAN = "{PLAN}"
+OK_EXCEPTION = {"hosts": "web01", "approver": "CISO", "reason": "lab", "expires": "2026-12-31"}
+RP = "removal_plan: "
+HR = "host_result: "
+
+
+def exception(**changes):
+    entry = dict(OK_EXCEPTION, **changes)
+    return [{key: value for key, value in entry.items() if value is not KeyError}]
+
+
+def plan_with(**changes):
+    return {"{PLAN}": changes}
+
+
+CALLS = [
+    # the catalog lookup
+    ("lookup: a number as ban id", "lookup", ([1],), {}, "catalog: terms[0]: expected a ban id (string), got int"),
+    (
+        "lookup: a mapping as ban id",
+        "lookup",
+        ([{"id": "x"}],),
+        {},
+        "catalog: terms[0]: expected a ban id (string), got dict",
+    ),
+    ("lookup: an empty ban id", "lookup", ([""],), {}, "catalog: terms[0]: expected a ban id (string), got str"),
+    (
+        "lookup: unknown ban id",
+        "lookup",
+        (["kaspersk"],),
+        {},
+        "unknown ban 'kaspersk': known bans are kaspersky, tiktok, wechat",
+    ),
+    (
+        "lookup: unknown option",
+        "lookup",
+        ([],),
+        {"ban_path": ["x"]},
+        "catalog: unknown option 'ban_path' (the only option is ban_paths)",
+    ),
+    (
+        "lookup: ban_paths a number",
+        "lookup",
+        ([],),
+        {"ban_paths": 5},
+        "catalog: ban_paths: expected a list of paths, got int",
+    ),
+    (
+        "lookup: ban_paths a mapping",
+        "lookup",
+        ([],),
+        {"ban_paths": {"a": 1}},
+        "catalog: ban_paths: expected a list of paths, got dict",
+    ),
+    (
+        "lookup: a null ban path",
+        "lookup",
+        ([],),
+        {"ban_paths": [None]},
+        "catalog: ban_paths[0]: expected a file or folder path",
+    ),
+    (
+        "lookup: a number as ban path",
+        "lookup",
+        ([],),
+        {"ban_paths": [5]},
+        "catalog: ban_paths[0]: expected a file or folder path",
+    ),
+    (
+        "lookup: a list as ban path",
+        "lookup",
+        ([],),
+        {"ban_paths": [["x"]]},
+        "catalog: ban_paths[0]: expected a file or folder path",
+    ),
+    (
+        "lookup: a NUL in a ban path",
+        "lookup",
+        ([],),
+        {"ban_paths": ["\x00x"]},
+        "catalog: ban_paths[0]: expected a file or folder path",
+    ),
+    (
+        "lookup: missing ban path",
+        "lookup",
+        ([],),
+        {"ban_paths": ["/nonexistent/ban.yml"]},
+        "/nonexistent/ban.yml: no such ban file or directory",
+    ),
+    (
+        "lookup: /dev/zero as ban path",
+        "lookup",
+        ([],),
+        {"ban_paths": ["/dev/zero"]},
+        "/dev/zero: not a ban file: a character device, not a regular file",
+    ),
+    (
+        "lookup: /dev/null as ban path",
+        "lookup",
+        ([],),
+        {"ban_paths": ["/dev/null"]},
+        "/dev/null: not a ban file: a character device, not a regular file",
+    ),
+    # the match filter
+    (
+        "match: a string as records",
+        "match",
+        ("WeChat", BANS),
+        {},
+        "match: the input must be a list of software records (dictionaries)",
+    ),
+    (
+        "match: a record that is a string",
+        "match",
+        (["WeChat"], BANS),
+        {},
+        "match: records[0]: expected a software record (a mapping)",
+    ),
+    (
+        "match: a name that is a list",
+        "match",
+        ([{"name": ["WeChat"], "platform": "ios"}], BANS),
+        {},
+        "match: records[0].name: expected a string, got list",
+    ),
+    (
+        "match: a platform that is a mapping",
+        "match",
+        ([{"name": "x", "platform": {"os": "ios"}}], BANS),
+        {},
+        "match: records[0].platform: expected a string, got dict",
+    ),
+    (
+        "match: a publisher that is true",
+        "match",
+        ([{"name": "x", "platform": "windows", "publisher": True}], BANS),
+        {},
+        "match: records[0].publisher: expected a string, got bool",
+    ),
+    (
+        "match: an identifier that is a list",
+        "match",
+        ([{"identifier": ["kesl"], "platform": "linux"}], BANS),
+        {},
+        "match: records[0].identifier: expected a string, got list",
+    ),
+    (
+        "match: bans a string",
+        "match",
+        ([], "kaspersky"),
+        {},
+        "match: bans must be a list of ban definitions from the interdict.bans.catalog lookup",
+    ),
+    (
+        "match: no bans",
+        "match",
+        ([], []),
+        {},
+        "match: bans must be a list of ban definitions from the interdict.bans.catalog lookup",
+    ),
+    (
+        "match: a ban without platforms",
+        "match",
+        ([], [{"id": "x"}]),
+        {},
+        "match: bans[0]: ban 'x': (top level): missing required field 'title'",
+    ),
+    (
+        "match: a ban that is a string",
+        "match",
+        ([], ["kaspersky"]),
+        {},
+        "match: bans[0]: ban (no id): (top level): expected a mapping, got a string",
+    ),
+    (
+        "match: a hand-made ban with a backtracking pattern",
+        "match",
+        (
+            [],
+            [
+                {
+                    "id": "x",
+                    "title": "x",
+                    "description": "x",
+                    "authorities": [{"name": "a", "date": "2025-01-01", "reference": "r"}],
+                    "platforms": {"ios": {"names": [{"pattern": "(a+)+$", "source": "s"}]}},
+                }
+            ],
+        ),
+        {},
+        "match: bans[0]: ban 'x': platforms.ios.names[0].pattern: a repeat inside a repeat, like (a+)+ or (a*\\s?)*, can take exponential time",
+    ),
+    # removal_plan: findings and bans
+    (
+        "plan: a string as findings",
+        "removal_plan",
+        ("kesl", BANS),
+        {},
+        RP + "the input must be the list of findings from the match filter",
+    ),
+    (
+        "plan: a finding that is a number",
+        "removal_plan",
+        ([1], BANS),
+        {},
+        RP + "findings[0]: expected a mapping, got int",
+    ),
+    (
+        "plan: a finding without ban",
+        "removal_plan",
+        ([{"software": {}, "rule": {}}], BANS),
+        {},
+        RP + "findings[0].ban: expected a string",
+    ),
+    (
+        "plan: a finding whose software is a string",
+        "removal_plan",
+        ([{"ban": "kaspersky", "software": "kesl", "rule": {}}], BANS),
+        {},
+        RP + "findings[0].software: expected a mapping",
+    ),
+    (
+        "plan: a finding without rule",
+        "removal_plan",
+        ([{"ban": "kaspersky", "software": {}}], BANS),
+        {},
+        RP + "findings[0].rule: expected a mapping",
+    ),
+    (
+        "plan: bans a mapping",
+        "removal_plan",
+        ([], {"id": "kaspersky"}),
+        {},
+        RP + "bans must be a list of ban definitions from the interdict.bans.catalog lookup",
+    ),
+    (
+        "plan: a ban without id",
+        "removal_plan",
+        ([], [{"title": "no id"}]),
+        {},
+        RP + "bans[0]: ban (no id): (top level): missing required field 'id'",
+    ),
+    # removal_plan: max_removals
+    (
+        "plan: max_removals true",
+        "removal_plan",
+        (FINDINGS, BANS),
+        {"max_removals": True},
+        RP + "max_removals: expected a whole number >= 0, got True",
+    ),
+    (
+        "plan: max_removals 0.9",
+        "removal_plan",
+        (FINDINGS, BANS),
+        {"max_removals": 0.9},
+        RP + "max_removals: expected a whole number >= 0, got 0.9",
+    ),
+    (
+        "plan: max_removals 2.0",
+        "removal_plan",
+        (FINDINGS, BANS),
+        {"max_removals": 2.0},
+        RP + "max_removals: expected a whole number >= 0, got 2.0",
+    ),
+    (
+        "plan: max_removals -1",
+        "removal_plan",
+        (FINDINGS, BANS),
+        {"max_removals": -1},
+        RP + "max_removals: expected a whole number >= 0, got -1",
+    ),
+    (
+        "plan: max_removals 'many'",
+        "removal_plan",
+        (FINDINGS, BANS),
+        {"max_removals": "many"},
+        RP + "max_removals: expected a whole number >= 0, got str",
+    ),
+    (
+        "plan: max_removals a list",
+        "removal_plan",
+        (FINDINGS, BANS),
+        {"max_removals": [1]},
+        RP + "max_removals: expected a whole number >= 0, got list",
+    ),
+    (
+        "plan: max_removals '-3'",
+        "removal_plan",
+        (FINDINGS, BANS),
+        {"max_removals": "-3"},
+        RP + "max_removals: expected a whole number >= 0, got str",
+    ),
+    # removal_plan: exceptions
+    (
+        "plan: exceptions a mapping",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": OK_EXCEPTION},
+        RP + "exceptions: expected a list, got dict",
+    ),
+    (
+        "plan: an exception that is a string",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": ["web01"]},
+        RP + "exceptions[0]: expected a mapping, got str",
+    ),
+    (
+        "plan: an exception with an unknown key",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(until="2026-12-31")},
+        RP
+        + "exceptions[0]: unknown key 'until' (allowed: allow_wide, approver, bans, expires, hosts, note, reason, ticket)",
+    ),
+    (
+        "plan: an exception without approver",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(approver=KeyError)},
+        RP + "exceptions[0]: missing 'approver' (every exception needs hosts, approver, reason, expires)",
+    ),
+    (
+        "plan: a blank approver",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(approver="   ")},
+        RP + "exceptions[0].approver: must not be blank",
+    ),
+    (
+        "plan: a blank reason",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(reason="\t")},
+        RP + "exceptions[0].reason: must not be blank",
+    ),
+    (
+        "plan: an approver that is a list",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(approver=["CISO"])},
+        RP + "exceptions[0].approver: expected a string, got list",
+    ),
+    (
+        "plan: a newline in the reason",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(reason="lab\nforged: line")},
+        RP + "exceptions[0].reason: longer than 1000 characters or holds a control character",
+    ),
+    (
+        "plan: a ticket that is a number",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(ticket=123)},
+        RP + "exceptions[0].ticket: expected a string, got int",
+    ),
+    (
+        "plan: an expiry in words",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(expires="next year")},
+        RP + "exceptions[0].expires: expected a date YYYY-MM-DD, got 'next year'",
+    ),
+    (
+        "plan: an expiry that is not a day",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(expires="2026-02-30")},
+        RP + "exceptions[0].expires: not a real date: '2026-02-30'",
+    ),
+    (
+        "plan: no hosts",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(hosts=[])},
+        RP + "exceptions[0]: missing 'hosts' (every exception needs hosts, approver, reason, expires)",
+    ),
+    (
+        "plan: an empty host pattern",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(hosts=[""])},
+        RP + "exceptions[0].hosts: expected a non-empty string or list of strings, got ['']",
+    ),
+    (
+        "plan: a newline in a host pattern",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(hosts=["web01\n*"])},
+        RP + "exceptions[0].hosts[0]: longer than 255 characters or holds a control character",
+    ),
+    (
+        "plan: an unknown ban in an exception",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(bans=["kaspersk"])},
+        RP + "exceptions[0].bans[0]: unknown ban 'kaspersk' (known bans: kaspersky, tiktok, wechat)",
+    ),
+    (
+        "plan: every host without allow_wide",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(hosts="*"), "now": "2026-11-29"},
+        RP
+        + "exceptions[0]: covers every host; such an exception needs allow_wide: true (it is then flagged in the report)",
+    ),
+    (
+        "plan: every host by wildcards",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(hosts=["web*", "?*"]), "now": "2026-11-29"},
+        RP
+        + "exceptions[0]: covers every host; such an exception needs allow_wide: true (it is then flagged in the report)",
+    ),
+    (
+        "plan: until 9999 without allow_wide",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(expires="9999-12-31"), "now": "2026-11-29"},
+        RP
+        + "exceptions[0]: covers longer than 365 days; such an exception needs allow_wide: true (it is then flagged in the report)",
+    ),
+    (
+        "plan: fleet-wide until 9999",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(hosts="*", expires="9999-12-31"), "now": "2026-11-29"},
+        RP
+        + "exceptions[0]: covers every host and longer than 365 days; such an exception needs allow_wide: true (it is then flagged in the report)",
+    ),
+    (
+        "plan: an unknown ban among known ones",
+        "removal_plan",
+        ([], "{KASPERSKY}"),
+        {"exceptions": exception(bans=["wechat", "deepseek"])},
+        RP + "exceptions[0].bans[1]: unknown ban 'deepseek' (known bans: kaspersky, tiktok, wechat)",
+    ),
+    (
+        "plan: allow_wide as a string",
+        "removal_plan",
+        ([], BANS),
+        {"exceptions": exception(allow_wide="yes")},
+        RP + "exceptions[0].allow_wide: expected true or false, got str",
+    ),
+    # removal_plan: other arguments
+    (
+        "plan: protected a string",
+        "removal_plan",
+        ([], BANS),
+        {"protected": "kesl"},
+        RP + "protected: expected a list of identifiers or name patterns, got str",
+    ),
+    (
+        "plan: a blank protected entry",
+        "removal_plan",
+        ([], BANS),
+        {"protected": [" "]},
+        RP + "protected[0]: expected a non-empty string, got ' '",
+    ),
+    (
+        "plan: a protected entry that is a number",
+        "removal_plan",
+        ([], BANS),
+        {"protected": [7]},
+        RP + "protected[0]: expected a non-empty string, got '7'",
+    ),
+    (
+        "plan: a newline in a protected entry",
+        "removal_plan",
+        ([], BANS),
+        {"protected": ["kesl\n*"]},
+        RP + "protected[0]: longer than 255 characters or holds a control character",
+    ),
+    (
+        "plan: mode destroy",
+        "removal_plan",
+        ([], BANS),
+        {"mode": "destroy"},
+        RP + "mode: expected one of audit, enforce, got 'destroy'",
+    ),
+    ("plan: mode a list", "removal_plan", ([], BANS), {"mode": ["enforce"]}, RP + "mode: expected a string, got list"),
+    ("plan: empty mode", "removal_plan", ([], BANS), {"mode": ""}, RP + "mode: must not be empty"),
+    (
+        "plan: a newline in the host",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01\nweb02"},
+        RP + "host: longer than 255 characters or holds a control character",
+    ),
+    (
+        "plan: a host of 300 characters",
+        "removal_plan",
+        ([], BANS),
+        {"host": "h" * 300},
+        RP + "host: longer than 255 characters or holds a control character",
+    ),
+    (
+        "plan: a host that is a mapping",
+        "removal_plan",
+        ([], BANS),
+        {"host": {"name": "web01"}},
+        RP + "host: expected a string, got dict",
+    ),
+    (
+        "plan: blocks 'maybe'",
+        "removal_plan",
+        ([], BANS),
+        {"blocks": "maybe"},
+        RP + "blocks: expected true or false, got 'maybe'",
+    ),
+    (
+        "plan: allow_reboot 2",
+        "removal_plan",
+        ([], BANS),
+        {"allow_reboot": 2},
+        RP + "allow_reboot: expected true or false, got '2'",
+    ),
+    (
+        "plan: options a list",
+        "removal_plan",
+        ([], BANS),
+        {"options": ["log_dir"]},
+        RP + "options: expected a mapping, got list",
+    ),
+    (
+        "plan: secrets a string",
+        "removal_plan",
+        ([], BANS),
+        {"secrets": "hunter2"},
+        RP + "secrets must be a mapping of secret name to value",
+    ),
+    (
+        "plan: sources a number",
+        "removal_plan",
+        ([], BANS),
+        {"sources": 5},
+        RP + "sources: expected the facts' evidence, got int",
+    ),
+    (
+        "plan: now in words",
+        "removal_plan",
+        ([], BANS),
+        {"now": "tomorrow", "exceptions": exception()},
+        RP + "now: expected a date YYYY-MM-DD, got 'tomorrow'",
+    ),
+    (
+        "plan: platform a number",
+        "removal_plan",
+        ([], BANS),
+        {"platform": 7},
+        RP + "platform: expected a string, got int",
+    ),
+    (
+        "plan: a newline in package_manager",
+        "removal_plan",
+        ([], BANS),
+        {"package_manager": "apt\nrm"},
+        RP + "package_manager: longer than 255 characters or holds a control character",
+    ),
+    # host_result
+    (
+        "result: a string as plan",
+        "host_result",
+        ("not a plan", "h"),
+        {},
+        HR + "the input must be a plan from removal_plan (or none when facts failed)",
+    ),
+    ("result: no host", "host_result", (None, ""), {}, HR + "host: must not be empty"),
+    ("result: a host that is a list", "host_result", (None, ["h"]), {}, HR + "host: expected a string, got list"),
+    ("result: steps a string", "host_result", ({"steps": "s1"}, "h"), {}, HR + "plan.steps: expected a list, got str"),
+    (
+        "result: a step that is a number",
+        "host_result",
+        ({"steps": [1]}, "h"),
+        {},
+        HR + "plan.steps[0]: expected a mapping, got int",
+    ),
+    (
+        "result: a step without id",
+        "host_result",
+        ({"steps": [{"kind": "remove"}]}, "h"),
+        {},
+        HR + "plan.steps[0].id: expected a string",
+    ),
+    (
+        "result: a finding without software",
+        "host_result",
+        ({"findings": [{"ban": "kaspersky", "rule": {}}]}, "h"),
+        {},
+        HR + "plan.findings[0].software: expected a mapping",
+    ),
+    (
+        "result: blocks a mapping",
+        "host_result",
+        ({"blocks": {"a": 1}}, "h"),
+        {},
+        HR + "plan.blocks: expected a list, got dict",
+    ),
+    (
+        "result: actions a string",
+        "host_result",
+        (PLAN, "h"),
+        {"actions": "ok"},
+        HR + "actions: expected a list, got str",
+    ),
+    (
+        "result: an action without outcome",
+        "host_result",
+        (PLAN, "h"),
+        {"actions": [{"step": "s1"}]},
+        HR + "actions[0].outcome: expected a string",
+    ),
+    (
+        "result: an action step that is a number",
+        "host_result",
+        (PLAN, "h"),
+        {"actions": [{"step": 1, "outcome": "ok"}]},
+        HR + "actions[0].step: expected a string",
+    ),
+    (
+        "result: remaining a string",
+        "host_result",
+        (PLAN, "h"),
+        {"remaining": "kesl"},
+        HR + "remaining: expected a list, got str",
+    ),
+    (
+        "result: verified 'maybe'",
+        "host_result",
+        (PLAN, "h"),
+        {"verified": "maybe"},
+        HR + "verified: expected true or false, got 'maybe'",
+    ),
+    ("result: mode a number", "host_result", (PLAN, "h"), {"mode": 1}, HR + "mode: expected a string, got int"),
+    (
+        "result: bans with a bad ban",
+        "host_result",
+        (None, "h"),
+        {"bans": [{"id": "x"}]},
+        HR + "bans[0]: ban 'x': (top level): missing required field 'title'",
+    ),
+]
+
+
+def _all_distinct(names):
+    return len(set(names)) == len(names) and all("/" not in n and "\n" not in n and len(n) < 255 for n in names)
+
+
+SAFE_CALLS = [
+    (
+        "match: a 10000-character name is cut, not matched slowly",
+        "match",
+        ([{"name": "Kaspersky " + "a" * 10000, "platform": "windows", "source": "registry"}], BANS),
+        {},
+        lambda found: len(found[0]["software"]["name"]) == 256,
+    ),
+    (
+        "match: a backtracking bait name finds nothing",
+        "match",
+        ([{"name": "a" * 5000 + "!", "platform": "windows", "publisher": ", " * 3000, "signer": "O=" * 3000}], BANS),
+        {},
+        lambda found: found == [],
+    ),
+    (
+        "match: a newline in a name does not match a ban",
+        "match",
+        ([{"name": "WeChat\nrm -rf /", "platform": "windows"}], BANS),
+        {},
+        lambda found: found == [],
+    ),
+    (
+        "match: a number as name is read as text",
+        "match",
+        ([{"name": 7, "platform": "windows"}], BANS),
+        {},
+        lambda found: found == [],
+    ),
+    (
+        "match: an unknown platform matches nothing",
+        "match",
+        ([{"name": "WeChat", "platform": "amiga"}], BANS),
+        {},
+        lambda found: found == [],
+    ),
+    (
+        "plan: max_removals '3' from extra vars is 3",
+        "removal_plan",
+        (FINDINGS, BANS),
+        {"max_removals": "3"},
+        lambda plan: plan["max_removals"] == 3,
+    ),
+    (
+        "plan: blocks 'false' from extra vars is false",
+        "removal_plan",
+        (FINDINGS, BANS),
+        {
+            "blocks": "false",
+            "sources": {"platform": "linux", "sources": [{"source": "dpkg", "state": "read", "reason": ""}]},
+        },
+        lambda plan: not any(s["kind"] == "block" for s in plan["steps"]),
+    ),
+    (
+        "plan: a wide exception that says allow_wide is flagged",
+        "removal_plan",
+        ([], BANS),
+        {
+            "host": "web01",
+            "exceptions": exception(hosts="*", expires="2099-12-31", allow_wide=True),
+            "now": "2026-11-29",
+        },
+        lambda plan: plan["exceptions"][0]["wide"] == "every host, longer than 365 days",
+    ),
+    (
+        "plan: an expired exception is kept and reported",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": exception(expires="2026-01-01"), "now": "2026-11-29"},
+        lambda plan: plan["exceptions"][0]["state"] == "expired",
+    ),
+    (
+        "file names: apostrophes, case and traversal never collide",
+        "result_filename",
+        (
+            [
+                {"host": h, "bans": ["kaspersky"]}
+                for h in (
+                    "Anna's iPhone",
+                    "Anna\u2019s iPhone",
+                    "Anna_s_iPhone",
+                    "web01",
+                    "Web01",
+                    "WEB01",
+                    "../../etc/passwd",
+                    "..",
+                    ".",
+                    "a\nb",
+                    "a\rb",
+                    "x" * 300,
+                    "x" * 301,
+                )
+            ],
+        ),
+        {},
+        _all_distinct,
+    ),
+    (
+        "file names: a plain host keeps its plain name",
+        "result_filename",
+        ([{"host": "web01", "bans": ["kaspersky", "wechat"]}],),
+        {},
+        lambda names: names == ["web01@kaspersky+wechat.json"],
+    ),
+    (
+        "csv: formulas and control characters are neutralised",
+        "render_csv",
+        (
+            {
+                "hosts": [
+                    {
+                        "host": h,
+                        "per_ban": {"kaspersky": "failed"},
+                        "status": "failed",
+                        "platform": "windows",
+                        "findings": [],
+                        "actions": [],
+                        "remaining": [],
+                        "blocks": [],
+                        "reason": r,
+                        "timestamp": "t",
+                    }
+                    for h, r in (("=cmd|' /C calc'!A0", "+1"), ("-2+3", "@SUM(A1)"), ("\tx", "line\nbreak"))
+                ]
+            },
+        ),
+        {},
+        lambda text: (
+            all(cell[:1] not in "=+-@\t" or cell == "" for line in text.splitlines()[1:] for cell in line.split(","))
+            and "\n\n" not in text
+            and len(text.splitlines()) == 4
+        ),
+    ),
+]
