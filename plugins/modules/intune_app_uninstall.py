@@ -137,7 +137,7 @@ not_managed:
   returned: always
   type: list
   elements: dict
-  sample: [{ban: kaspersky, platform: android, reason: "not managed by Intune: cannot be uninstalled through Intune"}]
+  sample: [{ban: tiktok, platform: android, reason: "not managed by Intune: cannot be uninstalled through Intune"}]
 exclusions:
   description:
     - The exclusion assignments of the banned apps, left as they are. The devices in C(group_id) are out of the
