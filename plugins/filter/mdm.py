@@ -6,17 +6,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_fleet, _planning
-
-
-def _plain(value):
-    """Template results arrive as Ansible's tagged types; the planner wants plain data."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
+from ansible_collections.interdict.bans.plugins.plugin_utils._plain import plain as _plain
 
 
 def _bans(name, bans):

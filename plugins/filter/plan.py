@@ -13,19 +13,9 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.interdict.bans.plugins.filter.match import check_bans
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import bundled_ids
 from ansible_collections.interdict.bans.plugins.plugin_utils import _planning, _report
+from ansible_collections.interdict.bans.plugins.plugin_utils._plain import plain as _plain
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _plain(value):
-    """Template results arrive as Ansible's tagged types; the planning code wants plain data."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
 
 
 def _check_bans(name, bans):
