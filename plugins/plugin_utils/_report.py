@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
-import html
 import io
 import json
 import os
@@ -27,22 +26,20 @@ except ImportError:  # pragma: no cover - reported by load_results()
 
 from ansible_collections.interdict.bans.plugins.module_utils.contract import HOST_RESULT_SCHEMA, STATUSES
 from ansible_collections.interdict.bans.plugins.plugin_utils._planning import step_text
-from ansible_collections.interdict.bans.plugins.plugin_utils._status import SEVERITY, evaluate, worst
+from ansible_collections.interdict.bans.plugins.plugin_utils._status import evaluate, worst
 
-STATUS_COLORS = {
-    "compliant": "#2e7d32",
-    "remediated": "#1565c0",
-    "exempt": "#8e6c00",
-    "unknown": "#6d6d6d",
-    "non_compliant": "#c62828",
-    "failed": "#6a1b9a",
-}
 RECORD_KEYS = ("name", "version", "publisher", "platform", "source", "identifier", "user", "path", "scope", "device_id")
 RESULT_DIR = "hosts"
 
 
 def now_iso():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: UP017
+
+
+def ban_digest(ban):
+    """The SHA-256 of a ban definition as loaded: the catalog version a result was judged against."""
+    text = json.dumps(ban, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def slim_finding(finding):
@@ -152,7 +149,12 @@ def host_result(
         "mode": mode,
         "bans": ban_ids,
         "ban_info": {
-            ban["id"]: {"title": ban.get("title", ban["id"]), "authorities": ban.get("authorities", [])} for ban in bans
+            ban["id"]: {
+                "title": ban.get("title", ban["id"]),
+                "authorities": ban.get("authorities", []),
+                "sha256": ban_digest(ban),
+            }
+            for ban in bans
         },
         "status": status,
         "reason": reason,
@@ -332,13 +334,72 @@ def stale(result):
 
 # ---------------------------------------------------------------- fleet
 
+# Statuses that settle the question for a ban; every other status (unknown, and any the contract adds
+# later) is explained by one reason category.
+SETTLED = ("compliant", "remediated", "exempt", "non_compliant", "failed")
+# Why a host could not be settled, worst-understood first; unknown_category() picks exactly one.
+UNKNOWN_CATEGORIES = {
+    "out_of_scope": "Out of scope: the ban does not cover this device",
+    "unreachable": "No result: the host was unreachable or not in the run",
+    "stale": "Only an old result: nothing from this run",
+    "not_listed": "Not in the MDM's device listing of this run",
+    "personal_device": "Personal device: the MDM may not list its private apps",
+    "source_failed": "A software inventory source failed",
+    "source_partial": "A software inventory source was read only in part",
+    "other": "Other (see the host's reason)",
+}
 
-def merge_fleet(results, expected_hosts=(), errors=(), generated=None, run_id=None, fresh_since=None):
+
+def unknown_category(host):
+    """Why a merged host's status is not settled: one key of UNKNOWN_CATEGORIES, or "" when it is settled.
+
+    The only place that classifies an unknown; the HTML, the run summaries and the filters read it.
+    """
+    status = host.get("status")
+    if status in SETTLED:
+        return ""
+    if status in UNKNOWN_CATEGORIES:
+        return status
+    if not host.get("results") and not host.get("stale"):
+        return "unreachable"
+    if host.get("stale"):
+        return "stale"
+    mdm = host.get("mdm") or {}
+    if mdm.get("inventory") == "unlisted":
+        return "not_listed"
+    if str(mdm.get("ownership") or "").lower() == "personal":
+        return "personal_device"
+    states = {source.get("state") for source in host.get("sources") or ()}
+    if "failed" in states or host.get("facts_error"):
+        return "source_failed"
+    if "partial" in states:
+        return "source_partial"
+    return "other"
+
+
+def _mdm_of(results):
+    for result in results:
+        mdm = result.get("mdm")
+        if isinstance(mdm, dict) and mdm:
+            return {key: str(mdm.get(key) or "") for key in ("provider", "ownership", "inventory")}
+    return {}
+
+
+def merge_fleet(
+    results,
+    expected_hosts=(),
+    errors=(),
+    generated=None,
+    run_id=None,
+    fresh_since=None,
+    inventory_size=None,
+):
     """Merge host results into the fleet view.
 
     Expected hosts without a result are unknown; so is every result that is not
     fresh (``is_fresh``): an old result never shows a host's old status as today's.
     """
+    fresh = [r for r in results if is_fresh(r, run_id, fresh_since)]
     results = [r if is_fresh(r, run_id, fresh_since) else stale(r) for r in results]
     by_host = {}
     for result in results:
@@ -369,16 +430,17 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None, run_id=No
                     "blocks": [],
                     "exceptions": [],
                     "results": [],
+                    "sources": [],
+                    "mdm": {},
                 }
             )
-            continue
-        status = worst(r["status"] for r in own)
-        per_ban = {}
-        for result in own:
-            for ban_id, ban_status in (result.get("per_ban") or {}).items():
-                per_ban[ban_id] = worst([per_ban.get(ban_id), ban_status])
-        hosts.append(
-            {
+        else:
+            status = worst(r["status"] for r in own)
+            per_ban = {}
+            for result in own:
+                for ban_id, ban_status in (result.get("per_ban") or {}).items():
+                    per_ban[ban_id] = worst([per_ban.get(ban_id), ban_status])
+            merged = {
                 "host": host,
                 "status": status,
                 "reason": "; ".join(r["reason"] for r in own if r["status"] == status and r.get("reason")),
@@ -393,15 +455,27 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None, run_id=No
                 "exceptions": [e for r in own for e in r.get("exceptions", ())],
                 "reboot_pending": any(r.get("reboot_pending") for r in own),
                 "results": [r["_file"] for r in own if r.get("_file")],
+                "sources": [s for r in own for s in r.get("sources") or ()],
+                "mdm": _mdm_of(own),
             }
-        )
+            if any(r.get("stale") for r in own):
+                merged["stale"] = True
+            facts_errors = [r["facts_error"] for r in own if r.get("facts_error")]
+            if facts_errors:
+                merged["facts_error"] = "; ".join(facts_errors)
+            hosts.append(merged)
+        hosts[-1]["category"] = unknown_category(hosts[-1])
 
     by_status = dict.fromkeys(STATUSES, 0)
     by_ban = {ban_id: dict.fromkeys(STATUSES, 0) for ban_id in bans}
+    by_category = {}
     for host in hosts:
         by_status[host["status"]] += 1
         for ban_id, ban_status in host["per_ban"].items():
             by_ban.setdefault(ban_id, dict.fromkeys(STATUSES, 0))[ban_status] += 1
+        if host["category"]:
+            platforms = by_category.setdefault(host["category"], {})
+            platforms[host["platform"] or "not known"] = platforms.get(host["platform"] or "not known", 0) + 1
 
     exceptions = {}
     for host in hosts:
@@ -411,13 +485,24 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None, run_id=No
             if host["host"] not in exceptions[key]["applied_to"]:
                 exceptions[key]["applied_to"].append(host["host"])
 
+    modes = {r.get("mode") for r in fresh}
     return {
         "generated": generated or now_iso(),
-        "run": {"id": run_id or "", "fresh_since": fresh_since or ""},
+        "run": {
+            "id": run_id or "",
+            "fresh_since": fresh_since or "",
+            # What really happened: enforce as soon as one host's steps ran outside check mode.
+            "mode": "enforce" if "enforce" in modes else "audit",
+            "started": min((str(r.get("run_started") or r.get("timestamp") or "") for r in fresh), default=""),
+            "finished": max((str(r.get("timestamp") or "") for r in fresh), default=""),
+            "inventory": inventory_size if inventory_size is not None else len(hosts),
+            "catalog": {ban_id: str(info.get("sha256") or "") for ban_id, info in sorted(bans.items())},
+        },
         "summary": {
             "hosts": len(hosts),
             "by_status": by_status,
             "by_ban": by_ban,
+            "by_category": {key: by_category[key] for key in UNKNOWN_CATEGORIES if key in by_category},
             "compliant": by_status["compliant"] + by_status["remediated"],
         },
         "bans": bans,
@@ -427,15 +512,140 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None, run_id=No
     }
 
 
-CSV_FIELDS = ("host", "ban", "status", "platform", "findings", "actions", "remaining", "blocks", "reason", "timestamp")
+def catalog_version(fleet):
+    """A short digest of every ban definition the run used (the same bans give the same version)."""
+    catalog = (fleet.get("run") or {}).get("catalog") or {}
+    if not catalog or not all(catalog.values()):
+        return ""
+    text = "\n".join(f"{ban_id}={digest}" for ban_id, digest in sorted(catalog.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-_CSV_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# ---------------------------------------------------------------- history
+
+RUNS_DIR = "runs"
+HISTORY_LIMIT = 200
+PROBLEM = ("non_compliant", "failed")
+
+
+def run_key(fleet):
+    """The run's file name stem: its id when it is a plain name, else a plain part and a hash."""
+    run_id = str((fleet.get("run") or {}).get("id") or "")
+    if not run_id:
+        stamp = re.sub(r"[^0-9TZ]", "", str((fleet.get("run") or {}).get("finished") or fleet.get("generated")))
+        return f"at-{stamp or 'unknown'}"
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", run_id)[:100]
+    if safe != run_id or run_id in (".", "..") or run_id.startswith("."):
+        safe = f"{safe.lstrip('.') or '_'}~{hashlib.sha256(run_id.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
+    return safe
+
+
+def run_summary(fleet):
+    """What a run's history keeps: its header, its counts, every host's status per ban and the exceptions."""
+    run = fleet.get("run") or {}
+    return {
+        "run_id": run.get("id") or "",
+        "key": run_key(fleet),
+        "mode": run.get("mode") or "",
+        "started": run.get("started") or "",
+        "finished": run.get("finished") or "",
+        "inventory": run.get("inventory", 0),
+        "catalog": run.get("catalog") or {},
+        "summary": fleet["summary"],
+        "hosts": {host["host"]: host["per_ban"] for host in fleet["hosts"]},
+        "exceptions": [
+            {key: exception.get(key) for key in ("hosts", "bans", "approver", "reason", "expires", "state")}
+            for exception in fleet["exceptions"]
+        ],
+    }
+
+
+def load_runs(report_dir):
+    """The kept run summaries, oldest first; an unreadable file is skipped (it is not this run's evidence)."""
+    folder = os.path.join(report_dir, RUNS_DIR)
+    runs = []
+    if not os.path.isdir(folder):
+        return runs
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".json") or name.startswith("."):
+            continue
+        data, _why = _read_result(os.path.join(folder, name))
+        if data and isinstance(data.get("summary"), dict) and isinstance(data.get("hosts"), dict):
+            runs.append(data)
+    return sorted(runs, key=lambda r: (str(r.get("finished") or ""), str(r.get("key") or "")))
+
+
+def _exception_id(exception):
+    return json.dumps({k: v for k, v in exception.items() if k != "state"}, sort_keys=True)
+
+
+def changes(previous, current):
+    """What changed between two run summaries: newly non-compliant, remediated, exceptions that expired."""
+    if not previous:
+        return {"previous": "", "newly_non_compliant": [], "remediated": [], "expired_exceptions": []}
+    before = previous.get("hosts") or {}
+    newly, fixed = [], []
+    for host, per_ban in sorted((current.get("hosts") or {}).items()):
+        old = before.get(host) or {}
+        for ban_id, status in sorted(per_ban.items()):
+            if status in PROBLEM and old.get(ban_id) not in PROBLEM:
+                newly.append({"host": host, "ban": ban_id, "status": status, "was": old.get(ban_id) or ""})
+            elif old.get(ban_id) in PROBLEM and status in ("compliant", "remediated"):
+                fixed.append({"host": host, "ban": ban_id, "status": status, "was": old[ban_id]})
+    active_before = {_exception_id(e) for e in previous.get("exceptions") or () if e.get("state") == "active"}
+    expired = [
+        e for e in current.get("exceptions") or () if e.get("state") == "expired" and _exception_id(e) in active_before
+    ]
+    return {
+        "previous": previous.get("run_id") or previous.get("key") or "",
+        "newly_non_compliant": newly,
+        "remediated": fixed,
+        "expired_exceptions": expired,
+    }
+
+
+def history(report_dir, fleet):
+    """Every kept run with this one in its place (its own file replaced), and the changes since the one before."""
+    current = run_summary(fleet)
+    runs = [r for r in load_runs(report_dir) if r.get("key") != current["key"]]
+    runs.append(current)
+    runs.sort(key=lambda r: (str(r.get("finished") or ""), str(r.get("key") or "")))
+    index = runs.index(current)
+    trend = [
+        {key: r.get(key) for key in ("run_id", "key", "mode", "started", "finished", "inventory")}
+        | {"by_ban": (r.get("summary") or {}).get("by_ban") or {}}
+        for r in runs[-HISTORY_LIMIT:]
+    ]
+    return current, {"runs": trend, "changes": changes(runs[index - 1] if index else None, current)}
+
+
+CSV_FIELDS = (
+    "host",
+    "ban",
+    "status",
+    "platform",
+    "findings",
+    "actions",
+    "remaining",
+    "blocks",
+    "reason",
+    "timestamp",
+    "unknown_reason",
+)
+
+
+# Control characters, line separators and the bidirectional overrides that can make a name read backwards.
+_CSV_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]")
+
+
+def _escape_control(found):
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _display(value):
     """Host-supplied text for display: control characters shown as escapes, never raw."""
-    return _CSV_CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", str(value))
+    return _CSV_CONTROL.sub(_escape_control, str(value))
 
 
 def _cell(value):
@@ -467,160 +677,44 @@ def render_csv(fleet):
                 "blocks": "; ".join(f"{b['method']}={b['state']}" for b in mine(host["blocks"])),
                 "reason": host["reason"],
                 "timestamp": host["timestamp"],
+                "unknown_reason": host.get("category") or "",
             }
             writer.writerow({key: _cell(value) for key, value in row.items()})
     return out.getvalue()
 
 
-def _e(value):
-    return html.escape(str(value if value is not None else ""), quote=True)
+def write_fleet(
+    report_dir, expected_hosts=(), check_mode=False, generated=None, run_id=None, fresh_since=None, inventory_size=None
+):
+    """Merge <report_dir>/hosts/*.json, write fleet.json/.csv/.html and runs/<run>.json; return (fleet, changed).
 
+    Each run's summary is its own file, written atomically, so no run ever overwrites another's.
+    """
+    # The page is built from this module's merge, so it is imported here, not at the top (no import cycle).
+    from ansible_collections.interdict.bans.plugins.plugin_utils._report_html import render_html
 
-def _chart(by_status):
-    """Inline SVG bar chart of hosts per status."""
-    total = max(by_status.values()) if by_status else 0
-    width, bar_height, gap = 520, 22, 8
-    height = len(STATUSES) * (bar_height + gap) + gap
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-        'aria-label="Hosts per status">'
-    ]
-    for index, status in enumerate(STATUSES):
-        count = by_status.get(status, 0)
-        y = gap + index * (bar_height + gap)
-        length = 0 if not total else max(2, int(320 * count / total)) if count else 0
-        parts.append(f'<text x="0" y="{y + 16}" font-size="13">{_e(status)}</text>')
-        parts.append(f'<rect x="120" y="{y}" width="{length}" height="{bar_height}" fill="{STATUS_COLORS[status]}"/>')
-        parts.append(f'<text x="{128 + length}" y="{y + 16}" font-size="13">{count}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _table(headers, rows):
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _badge(status):
-    return f'<span class="s" style="background:{STATUS_COLORS.get(status, "#444")}">{_e(status)}</span>'
-
-
-def render_html(fleet, title="Banned software: fleet report"):
-    """One self-contained page: no scripts, no external assets, every value escaped."""
-    summary = fleet["summary"]
-    sections = [
-        f"<h1>{_e(title)}</h1>",
-        f"<p>Generated {_e(fleet['generated'])}"
-        + (f" for run {_e(fleet['run']['id'])}" if fleet.get("run", {}).get("id") else "")
-        + f". {summary['hosts']} host(s); "
-        f"compliant or remediated: {summary['compliant']}. Unknown is never counted as compliant.</p>",
-        "<h2>Hosts per status</h2>",
-        _chart(summary["by_status"]),
-        _table(["status", "hosts"], [[_badge(s), _e(summary["by_status"][s])] for s in STATUSES]),
-        "<h2>Per ban</h2>",
-        _table(
-            ["ban", *STATUSES],
-            [
-                [_e(f"{fleet['bans'].get(ban_id, {}).get('title', ban_id)} ({ban_id})")]
-                + [_e(counts.get(s, 0)) for s in STATUSES]
-                for ban_id, counts in sorted(summary["by_ban"].items())
-            ],
-        ),
-        "<h2>Authorities behind each ban</h2>",
-    ]
-    for ban_id, info in sorted(fleet["bans"].items()):
-        items = "".join(
-            "<li>{name}, {date}: {ref}{scope}{url}</li>".format(
-                name=_e(a.get("name")),
-                date=_e(a.get("date")),
-                ref=_e(a.get("reference")),
-                scope=f" (scope: {_e(a['scope'])})" if a.get("scope") else "",
-                url=f' <a href="{_e(a["url"])}">{_e(a["url"])}</a>' if str(a.get("url", "")).startswith("http") else "",
-            )
-            for a in info.get("authorities", ())
-        )
-        sections.append(
-            f"<h3>{_e(info.get('title', ban_id))} ({_e(ban_id)})</h3><ul>{items or '<li>none given</li>'}</ul>"
-        )
-    sections.append("<h2>Exceptions</h2>")
-    if fleet["exceptions"]:
-        sections.append(
-            _table(
-                ["hosts", "bans", "approver", "reason", "expires", "state", "applied to"],
-                [
-                    [
-                        _e(", ".join(e.get("hosts", ()))),
-                        _e(", ".join(e.get("bans", ())) or "all"),
-                        _e(e.get("approver")),
-                        _e(e.get("reason")),
-                        _e(e.get("expires")),
-                        _e(e.get("state")),
-                        _e(", ".join(e.get("applied_to", ()))),
-                    ]
-                    for e in fleet["exceptions"]
-                ],
-            )
-        )
-    else:
-        sections.append("<p>None.</p>")
-    sections.append("<h2>Hosts</h2><p>Worst first: failed, non-compliant and unknown hosts lead the list.</p>")
-    rows = []
-    for host in sorted(fleet["hosts"], key=lambda h: (-SEVERITY[h["status"]], h["host"])):
-        findings = "<br>".join(
-            _e(f"{f['ban']}: {_label(f)} via {f.get('rule', {}).get('kind', '?')} {f.get('rule', {}).get('value', '')}")
-            + (" <em>(unconfirmed rule)</em>" if f.get("rule", {}).get("unconfirmed") else "")
-            for f in host["findings"]
-        )
-        actions = "<br>".join(
-            _e(f"{a['outcome']}: {a.get('what') or a['step']}")
-            + (f" <small>{_e(a['msg'])}</small>" if a.get("msg") else "")
-            for a in host["actions"]
-        )
-        blocks = "<br>".join(
-            _e(f"{b['ban']}: {b['method']} {b['state']}")
-            + (f" <small>{_e(b['note'])}</small>" if b.get("note") else "")
-            for b in host["blocks"]
-        )
-        rows.append(
-            [
-                _e(host["host"]),
-                _badge(host["status"]),
-                _e(host["reason"]),
-                findings,
-                actions,
-                blocks,
-                _e(host["timestamp"])
-                + (f"<br><small>run {_e(', '.join(host['runs']))}</small>" if host.get("runs") else ""),
-            ]
-        )
-    sections.append(_table(["host", "status", "reason", "findings", "actions", "blocks", "result time"], rows))
-    if fleet.get("errors"):
-        sections.append("<h2>Unreadable result files</h2><ul>")
-        sections.extend(f"<li>{_e(e['file'])}: {_e(e['error'])}</li>" for e in fleet["errors"])
-        sections.append("</ul>")
-    style = (
-        "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left;font-size:13px}"
-        ".s{color:#fff;padding:1px 6px;border-radius:3px}small{color:#555}"
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{_e(title)}</title><style>{style}</style></head><body>\n" + "\n".join(sections) + "\n</body></html>\n"
-    )
-
-
-def write_fleet(report_dir, expected_hosts=(), check_mode=False, generated=None, run_id=None, fresh_since=None):
-    """Merge <report_dir>/hosts/*.json and write fleet.json/.csv/.html; return (fleet, changed)."""
     results, errors = load_results(report_dir)
-    fleet = merge_fleet(results, expected_hosts, errors, generated=generated, run_id=run_id, fresh_since=fresh_since)
+    fleet = merge_fleet(
+        results,
+        expected_hosts,
+        errors,
+        generated=generated,
+        run_id=run_id,
+        fresh_since=fresh_since,
+        inventory_size=len(expected_hosts) if expected_hosts else inventory_size,
+    )
     for host in fleet["hosts"]:
         host.pop("_file", None)
+    summary, fleet["history"] = history(report_dir, fleet)
+    run_path = os.path.join(report_dir, RUNS_DIR, f"{summary['key']}.json")
     previous = _load_json(os.path.join(report_dir, "fleet.json"))
-    files_present = all(os.path.exists(os.path.join(report_dir, n)) for n in ("fleet.json", "fleet.csv", "fleet.html"))
+    files_present = all(
+        os.path.exists(os.path.join(report_dir, n)) for n in ("fleet.json", "fleet.csv", "fleet.html")
+    ) and os.path.exists(run_path)
     if files_present and previous is not None and dict(previous, generated=None) == dict(fleet, generated=None):
         return fleet, False
     if not check_mode:
+        write_atomic(run_path, json.dumps(summary, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n")
         write_atomic(os.path.join(report_dir, "fleet.csv"), render_csv(fleet))
         write_atomic(os.path.join(report_dir, "fleet.html"), render_html(fleet))
         write_atomic(

@@ -12,6 +12,7 @@ from ansible_collections.interdict.bans.plugins.module_utils.contract import HOS
 from ansible_collections.interdict.bans.plugins.module_utils.matching import match
 from ansible_collections.interdict.bans.plugins.plugin_utils import _planning as planning
 from ansible_collections.interdict.bans.plugins.plugin_utils import _report as reporting
+from ansible_collections.interdict.bans.plugins.plugin_utils import _report_html as html_report
 
 BANS = load_bans(["kaspersky"])
 RECORDS = [
@@ -181,12 +182,15 @@ def test_results_merge_to_the_worst_status_and_missing_hosts_are_unknown():
 def test_html_lists_the_worst_hosts_first():
     good = {"host": "aaa-good", "status": "compliant", "per_ban": {"kaspersky": "compliant"}, "bans": ["kaspersky"]}
     bad = {"host": "zzz-bad", "status": "failed", "per_ban": {"kaspersky": "failed"}, "bans": ["kaspersky"]}
-    page = reporting.render_html(reporting.merge_fleet([good, bad], expected_hosts=["mmm-unread"]))
-    hosts_table = page.split("<h2>Hosts</h2>", maxsplit=1)[1]
-    assert hosts_table.index("zzz-bad") < hosts_table.index("mmm-unread") < hosts_table.index("aaa-good")
+    fleet = reporting.merge_fleet([good, bad], expected_hosts=["mmm-unread"])
+    rows = html_report.host_rows(fleet, ["kaspersky"])
+    assert [row[0] for row in rows] == ["zzz-bad", "mmm-unread", "aaa-good"]
+    page = html_report.render_html(fleet)
+    data = page.split('id="host-data">', maxsplit=1)[1]
+    assert data.index("zzz-bad") < data.index("mmm-unread") < data.index("aaa-good")
 
 
-def test_html_is_self_contained_and_escapes_everything():
+def test_html_is_self_contained_and_escapes_everything(tmp_path):
     evil = {
         "host": "<script>alert(1)</script>",
         "status": "non_compliant",
@@ -203,10 +207,12 @@ def test_html_is_self_contained_and_escapes_everything():
             {"hosts": ["*"], "bans": [], "approver": "<Eve>", "reason": "r", "expires": "2099-01-01", "state": "active"}
         ],
     }
-    page = reporting.render_html(reporting.merge_fleet([evil]))
-    assert "<script>" not in page and "&lt;script&gt;" in page
+    fleet = reporting.merge_fleet([evil])
+    _summary, fleet["history"] = reporting.history(str(tmp_path), fleet)
+    page = html_report.render_html(fleet)
+    assert "<script>alert" not in page and "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in page
     assert "&lt;Eve&gt;" in page and "javascript:" not in page
-    assert "<svg" in page and "http" not in page.split("<body>", maxsplit=1)[0]
+    assert "<svg" in page and "://" not in page.split("<body>", maxsplit=1)[0]
     assert "<link" not in page and "src=" not in page
 
 
@@ -233,7 +239,7 @@ def test_writes_are_idempotent(tmp_path):
     assert not changed
     _fleet, changed = reporting.write_fleet(str(tmp_path), ["web01", "web02"])
     assert changed
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fleet.csv", "fleet.html", "fleet.json", "hosts"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fleet.csv", "fleet.html", "fleet.json", "hosts", "runs"]
 
 
 def test_check_mode_writes_nothing(tmp_path):
