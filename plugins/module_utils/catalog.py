@@ -279,6 +279,8 @@ def ban_schema():
                         "reference": {"type": "string", "minLength": 1},
                         "url": {"type": "string", "pattern": "^https?://"},
                         "scope": {"type": "string"},
+                        # The address could not be confirmed against the issuer's site; the report says so.
+                        "unconfirmed": {"type": "boolean"},
                     },
                 },
             },

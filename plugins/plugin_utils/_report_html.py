@@ -147,27 +147,41 @@ def block_text(block):
 
 
 def host_rows(fleet, ban_ids):
-    """Every host as a compact row for the page's script, worst first."""
+    """Every host as a compact row for the page's script, worst first: ``{strings, rows}``.
+
+    Texts repeat across thousands of hosts (the same finding, the same reason), so each distinct text is
+    kept once in ``strings`` and rows refer to it by index; statuses are indices into STATUSES.
+    """
+    strings, index = [], {}
+
+    def ref(text, lines=None):
+        # One line of host text is escaped here; several lines were each escaped by their *_text() helper.
+        text = "\n".join(lines) if lines is not None else _display(text or "")
+        if text not in index:
+            index[text] = len(strings)
+            strings.append(text)
+        return index[text]
+
+    status_index = {status: number for number, status in enumerate(STATUSES)}
     rows = []
     for host in sorted(fleet["hosts"], key=lambda h: (-SEVERITY.get(h["status"], 0), h["host"])):
-        mdm = host.get("mdm") or {}
         rows.append(
             [
                 _display(host["host"]),
-                host["status"],
-                _display(host.get("platform") or ""),
-                _display(mdm.get("provider") or ""),
-                host.get("category") or "",
+                status_index[host["status"]],
+                ref(host.get("platform")),
+                ref((host.get("mdm") or {}).get("provider")),
+                ref(host.get("category")),
                 1 if host.get("exceptions") else 0,
-                [host["per_ban"].get(ban_id, "") for ban_id in ban_ids],
-                _display(host.get("reason") or ""),
-                "\n".join(finding_text(f) for f in host.get("findings") or ()),
-                "\n".join(action_text(a) for a in host.get("actions") or ()),
-                "\n".join(block_text(b) for b in host.get("blocks") or ()),
-                _display(host.get("timestamp") or ""),
+                [status_index.get(host["per_ban"].get(ban_id), -1) for ban_id in ban_ids],
+                ref(host.get("reason")),
+                ref(None, [finding_text(f) for f in host.get("findings") or ()]),
+                ref(None, [action_text(a) for a in host.get("actions") or ()]),
+                ref(None, [block_text(b) for b in host.get("blocks") or ()]),
+                ref(host.get("timestamp")),
             ]
         )
-    return rows
+    return {"strings": strings, "rows": rows}
 
 
 # ---------------------------------------------------------------- sections
@@ -463,10 +477,17 @@ SCRIPT = r"""
   "use strict";
   var t0 = performance.now();
   var meta = JSON.parse(document.getElementById("report-meta").textContent);
-  var rows = JSON.parse(document.getElementById("host-data").textContent);
+  var data = JSON.parse(document.getElementById("host-data").textContent);
+  var S = data.strings, ST = meta.order;
+  // One object per host: names instead of the compact indices the page carries.
+  var rows = data.rows.map(function (r) {
+    return {host: r[0], status: ST[r[1]], platform: S[r[2]], mdm: S[r[3]], category: S[r[4]],
+            exception: String(r[5]), perBan: r[6].map(function (i) { return i < 0 ? "" : ST[i]; }),
+            reason: S[r[7]], found: S[r[8]], done: S[r[9]], blocks: S[r[10]], time: S[r[11]]};
+  });
   var PAGE = 50, page = 0, shown = rows;
   var $ = function (id) { return document.getElementById(id); };
-  var text = rows.map(function (r) { return (r[0] + "\n" + r[7] + "\n" + r[8]).toLowerCase(); });
+  var text = rows.map(function (r) { return (r.host + "\n" + r.reason + "\n" + r.found).toLowerCase(); });
   function cell(tr, value, cls) {
     var td = document.createElement("td");
     td.textContent = value;
@@ -491,12 +512,12 @@ SCRIPT = r"""
     for (var i = 0; i < rows.length; i++) {
       var r = rows[i];
       if (q && text[i].indexOf(q) < 0) { continue; }
-      if (ban >= 0 && !r[6][ban]) { continue; }
-      if (st && (ban >= 0 ? r[6][ban] : r[1]) !== st) { continue; }
-      if (pf && (r[2] || "-") !== pf) { continue; }
-      if (mdm && (r[3] || "-") !== mdm) { continue; }
-      if (cat && r[4] !== cat) { continue; }
-      if (ex && String(r[5]) !== ex) { continue; }
+      if (ban >= 0 && !r.perBan[ban]) { continue; }
+      if (st && (ban >= 0 ? r.perBan[ban] : r.status) !== st) { continue; }
+      if (pf && (r.platform || "-") !== pf) { continue; }
+      if (mdm && (r.mdm || "-") !== mdm) { continue; }
+      if (cat && r.category !== cat) { continue; }
+      if (ex && r.exception !== ex) { continue; }
       shown.push(r);
     }
     page = 0;
@@ -508,17 +529,17 @@ SCRIPT = r"""
     var body = document.createElement("tbody");
     shown.slice(page * PAGE, page * PAGE + PAGE).forEach(function (r) {
       var tr = document.createElement("tr");
-      cell(tr, r[0], "host");
-      badge(cell(tr, ""), r[1]);
-      cell(tr, r[2]);
+      cell(tr, r.host, "host");
+      badge(cell(tr, ""), r.status);
+      cell(tr, r.platform);
       cell(tr, meta.bans.map(function (b, i) {
-        return r[6][i] ? b + ": " + (meta.statuses[r[6][i]] || [r[6][i]])[0] : "";
+        return r.perBan[i] ? b + ": " + meta.statuses[r.perBan[i]][0] : "";
       }).filter(Boolean).join("\n"));
-      cell(tr, (r[4] ? meta.categories[r[4]] + ". " : "") + r[7]);
-      cell(tr, r[8]);
-      cell(tr, r[9]);
-      cell(tr, r[10]);
-      cell(tr, r[11]);
+      cell(tr, (r.category ? meta.categories[r.category] + ". " : "") + r.reason);
+      cell(tr, r.found);
+      cell(tr, r.done);
+      cell(tr, r.blocks);
+      cell(tr, r.time);
       body.appendChild(tr);
     });
     var table = $("hosts");
@@ -558,6 +579,7 @@ def render_html(fleet, title="Banned software: fleet report"):
     ban_ids = sorted(fleet["summary"]["by_ban"])
     meta = {
         "bans": ban_ids,
+        "order": list(STATUSES),
         "statuses": {s: list(status_words(s)[:2]) for s in STATUSES},
         "categories": dict(UNKNOWN_CATEGORIES),
     }

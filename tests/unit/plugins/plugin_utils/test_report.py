@@ -184,7 +184,7 @@ def test_html_lists_the_worst_hosts_first():
     bad = {"host": "zzz-bad", "status": "failed", "per_ban": {"kaspersky": "failed"}, "bans": ["kaspersky"]}
     fleet = reporting.merge_fleet([good, bad], expected_hosts=["mmm-unread"])
     rows = html_report.host_rows(fleet, ["kaspersky"])
-    assert [row[0] for row in rows] == ["zzz-bad", "mmm-unread", "aaa-good"]
+    assert [row[0] for row in rows["rows"]] == ["zzz-bad", "mmm-unread", "aaa-good"]
     page = html_report.render_html(fleet)
     data = page.split('id="host-data">', maxsplit=1)[1]
     assert data.index("zzz-bad") < data.index("mmm-unread") < data.index("aaa-good")
