@@ -56,9 +56,18 @@ class ActionModule(ActionBase):
             except (OSError, RuntimeError) as exc:
                 raise AnsibleActionFail(f"cannot write the fleet report under {report_dir}: {exc}") from None
             changed = changed or fleet_changed
+            change = fleet["history"]["changes"]
+            files = {kind: os.path.join(report_dir, f"fleet.{kind}") for kind in ("json", "csv", "html")}
+            files["run"] = os.path.join(report_dir, _report.RUNS_DIR, f"{_report.run_key(fleet)}.json")
             result.update(
                 summary=fleet["summary"],
-                files={kind: os.path.join(report_dir, f"fleet.{kind}") for kind in ("json", "csv", "html")},
+                files=files,
+                changes={
+                    "previous_run": change["previous"],
+                    "newly_non_compliant": len(change["newly_non_compliant"]),
+                    "remediated": len(change["remediated"]),
+                    "expired_exceptions": len(change["expired_exceptions"]),
+                },
                 errors=fleet["errors"],
                 not_compliant=[host["host"] for host in fleet["hosts"] if host["status"] not in ACCEPTABLE],
             )

@@ -13,9 +13,18 @@ description:
   - Runs on the controller, in the controller process (an action plugin; no module is sent anywhere).
     Writes the host result records it is given
     to C(<report_dir>/hosts/<host>@<bans>.json), one file per host and ban set, then merges every result
-    file present into C(fleet.json), C(fleet.csv) and one self-contained C(fleet.html) (summary per ban and
-    per status, an inline SVG chart, the authorities behind each ban, every exception with approver and
-    expiry, findings and actions).
+    file present into C(fleet.json), C(fleet.csv) and one self-contained C(fleet.html) for a CIO's office and
+    auditors.
+  - The page has a header (mode, run id, start and end time, inventory size, catalog version, bans), the
+    summary per status and per ban, progress over time per ban (inline SVG), what changed since the
+    previous run (newly non-compliant, fixed, exceptions that expired), every host that could not be
+    verified grouped by why and per platform, the authorities behind each ban, every exception with
+    approver and expiry, a glossary, and every host in a table with search, filters and paging.
+  - The page works offline and has no external assets. The summary reads without scripts; the host table
+    is rendered from an embedded JSON block by a small inline script, allowed by a Content-Security-Policy
+    hash and nothing else.
+  - Every run's summary is kept as C(<report_dir>/runs/<run id>.json), written atomically; a run never
+    overwrites another run's file.
   - Several result files for one host merge to the worst status. A host in O(expected_hosts) without a
     result file is V(unknown), never compliant.
   - Only fresh evidence counts. A result that is neither from run O(run_id) nor gathered at or after
@@ -105,12 +114,18 @@ summary:
     hosts: 3
     by_status: {compliant: 1, remediated: 1, exempt: 0, unknown: 1, non_compliant: 0, failed: 0}
     by_ban: {deepseek: {compliant: 1, remediated: 1, exempt: 0, unknown: 1, non_compliant: 0, failed: 0}}
+    by_category: {unreachable: {"not known": 1}}
     compliant: 2
 files:
-  description: Paths of the fleet files.
+  description: Paths of the fleet files and of this run's kept summary.
   returned: when O(render=true)
   type: dict
-  sample: {json: /r/fleet.json, csv: /r/fleet.csv, html: /r/fleet.html}
+  sample: {json: /r/fleet.json, csv: /r/fleet.csv, html: /r/fleet.html, run: /r/runs/4711.json}
+changes:
+  description: What changed since the previous kept run, as counts (the lists are in C(fleet.json)).
+  returned: when O(render=true)
+  type: dict
+  sample: {previous_run: "4710", newly_non_compliant: 2, remediated: 40, expired_exceptions: 1}
 errors:
   description: Result files that could not be read or do not conform to the host result schema.
   returned: when O(render=true)
