@@ -109,7 +109,7 @@ def _badge(status):
 
 
 def _table(headers, rows, cls=""):
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    head = "".join(f"<th>{_t(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
@@ -432,7 +432,8 @@ def _glossary():
 
 
 def _option(value, label):
-    return f'<option value="{_e(value)}">{_e(label)}</option>'
+    # The value is the displayed (escaped) text, as the rows carry it, so a filter matches its hosts.
+    return f'<option value="{_t(value)}">{_t(label)}</option>'
 
 
 def _select(name, label, options):

@@ -19,6 +19,104 @@ def exception(**changes):
     return [{key: value for key, value in entry.items() if value is not KeyError}]
 
 
+# Host and software names that try to end a script block, add markup, break quoting or lines, or reverse text.
+HOSTILE_NAMES = (
+    "</script><script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "\"' onmouseover=alert(3) x='",
+    "line\nbreak\r\u2028sep",
+    "evil\u202eexe.txt",
+    "<!--",
+    "]]><svg onload=alert(4)>",
+    '=HYPERLINK("http://x")',
+)
+
+
+def hostile_results():
+    """Host results whose every host-supplied text is hostile: names, findings, reasons, actions, exceptions."""
+    results = []
+    for index, name in enumerate(HOSTILE_NAMES):
+        finding = {
+            "ban": "kaspersky",
+            "software": {"name": name, "identifier": name, "platform": "linux", "source": "dpkg"},
+            "rule": {"kind": "identifier", "value": name},
+        }
+        results.append(
+            {
+                "host": name,
+                "status": "non_compliant",
+                "reason": f"banned software found: {name}",
+                "per_ban": {"kaspersky": "non_compliant"},
+                "bans": ["kaspersky"],
+                "platform": ["linux", name][index % 2],
+                "mdm": {"provider": name, "ownership": "personal"},
+                "timestamp": name,
+                "run_id": name,
+                "ban_info": {
+                    "kaspersky": {
+                        "title": name,
+                        "authorities": [{"name": name, "date": name, "reference": name, "url": "javascript:alert(5)"}],
+                    }
+                },
+                "findings": [finding],
+                "actions": [{"step": name, "outcome": "planned", "what": name, "msg": name}],
+                "blocks": [{"ban": "kaspersky", "method": name, "state": name, "note": name}],
+                "exceptions": [
+                    {
+                        "hosts": [name],
+                        "bans": [name],
+                        "approver": name,
+                        "reason": name,
+                        "expires": name,
+                        "state": "active",
+                    }
+                ],
+            }
+        )
+    return results
+
+
+def _page_is_inert(page):
+    """No host text became markup or script: three script blocks (two JSON, the page's), nothing raw inside."""
+    import json
+    import re
+
+    blocks = re.findall(r'<script type="application/json" id="[a-z-]+">(.*?)</script>', page, flags=re.S)
+    body = page.split("<body>", 1)[1]
+    return (
+        page.count("<script") == 3
+        and len(blocks) == 2
+        and all("<" not in block and ">" not in block for block in blocks)
+        and "<img" not in page
+        and "<svg onload" not in page
+        and "<!--" not in page
+        and "javascript:" not in page
+        and "' onmouseover" not in re.sub(r'<script type="application/json".*?</script>', "", page, flags=re.S)
+        and "\u202e" not in page
+        and "\u2028" not in page
+        and "\r" not in body
+        and {row[0] for row in json.loads(blocks[1])["rows"]}
+        == {
+            name.replace("\n", "\\x0a").replace("\r", "\\x0d").replace("\u2028", "\\u2028").replace("\u202e", "\\u202e")
+            for name in HOSTILE_NAMES
+        }
+    )
+
+
+def _csv_is_neutral(text):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text)))
+    return (
+        len(rows) == len(HOSTILE_NAMES) + 1
+        and all(cell[:1] not in ("=", "+", "-", "@") for row in rows[1:] for cell in row)
+        and "\u202e" not in text
+        and "\r" not in text
+        and text.count("\n") == len(rows)
+    )
+
+
 def plan_with(**changes):
     return {"{PLAN}": changes}
 
@@ -789,5 +887,19 @@ SAFE_CALLS = [
             and "\n\n" not in text
             and len(text.splitlines()) == 4
         ),
+    ),
+    (
+        "html: hostile host, software and exception texts stay inert text",
+        "fleet_page",
+        ("{HOSTILE_RESULTS}",),
+        {},
+        _page_is_inert,
+    ),
+    (
+        "csv: hostile host and software names are neutralised",
+        "fleet_csv",
+        ("{HOSTILE_RESULTS}",),
+        {},
+        _csv_is_neutral,
     ),
 ]

@@ -19,9 +19,9 @@ from ansible.plugins.loader import lookup_loader
 from ansible_collections.interdict.bans.plugins.filter.match import match
 from ansible_collections.interdict.bans.plugins.filter.plan import host_result, removal_plan
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import BUNDLED_DIR, load_bans
-from ansible_collections.interdict.bans.plugins.plugin_utils import _report
+from ansible_collections.interdict.bans.plugins.plugin_utils import _report, _report_html
 
-from .calls import CALLS, SAFE_CALLS
+from .calls import CALLS, SAFE_CALLS, hostile_results
 from .cases import BAN_CASES, GOOD_RESULT, RESOURCE, RESULT_CASES, SAFE_BAN_CASES, SPECIAL_CASES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -126,6 +126,8 @@ def resolve(value):
         return FINDINGS
     if value == "{PLAN}":
         return PLAN
+    if value == "{HOSTILE_RESULTS}":
+        return hostile_results()
     if isinstance(value, tuple):
         return tuple(resolve(item) for item in value)
     return value
@@ -139,6 +141,8 @@ def entry_point(name, tmp_path):
         "host_result": host_result,
         "result_filename": lambda results: [_report.result_filename(result) for result in results],
         "render_csv": _report.render_csv,
+        "fleet_page": lambda results: _report_html.render_html(_report.merge_fleet(results)),
+        "fleet_csv": lambda results: _report.render_csv(_report.merge_fleet(results)),
     }[name]
 
 
