@@ -360,7 +360,7 @@ def unknown_category(host):
         return ""
     if status in UNKNOWN_CATEGORIES:
         return status
-    if not host.get("results") and not host.get("stale"):
+    if host.get("no_result"):
         return "unreachable"
     if host.get("stale"):
         return "stale"
@@ -432,6 +432,7 @@ def merge_fleet(
                     "results": [],
                     "sources": [],
                     "mdm": {},
+                    "no_result": True,
                 }
             )
         else:
@@ -486,10 +487,12 @@ def merge_fleet(
                 exceptions[key]["applied_to"].append(host["host"])
 
     modes = {r.get("mode") for r in fresh}
+    # Re-rendered without a run id (the report playbook), the results of one run are still that run.
+    run_ids = {str(r.get("run_id") or "") for r in fresh}
     return {
         "generated": generated or now_iso(),
         "run": {
-            "id": run_id or "",
+            "id": run_id or (run_ids.pop() if len(run_ids) == 1 else ""),
             "fresh_since": fresh_since or "",
             # What really happened: enforce as soon as one host's steps ran outside check mode.
             "mode": "enforce" if "enforce" in modes else "audit",

@@ -252,3 +252,121 @@ def test_an_unreadable_result_file_is_listed_not_ignored(tmp_path):
     (tmp_path / "hosts" / "broken@x.json").write_text("{not json")
     fleet, _changed = reporting.write_fleet(str(tmp_path))
     assert fleet["errors"] == [{"file": "broken@x.json", "error": "not a host result: unreadable or not a JSON object"}]
+
+
+# ---------------------------------------------------------------- history, unknowns, the page
+
+
+def status_result(host, status, run_id, timestamp, **extra):
+    record = fresh(host, status, run_id, timestamp)
+    record.update(extra)
+    record.setdefault("mode", "audit")
+    record.setdefault("platform", "linux")
+    record.setdefault("reason", "")
+    record.setdefault("sources", [])
+    return record
+
+
+def write_run(folder, run_id, timestamp, statuses, exceptions=()):
+    for host, status in statuses.items():
+        reporting.write_host_result(
+            str(folder), status_result(host, status, run_id, timestamp, exceptions=list(exceptions))
+        )
+    fleet, _changed = reporting.write_fleet(str(folder), sorted(statuses), run_id=run_id)
+    return fleet
+
+
+EXPIRING = {"hosts": ["web03"], "bans": ["kaspersky"], "approver": "CISO", "reason": "lab", "expires": "2026-11-30"}
+
+
+def test_every_run_is_kept_and_the_changes_since_the_previous_run_are_listed(tmp_path):
+    first = write_run(
+        tmp_path, "run-1", "2026-11-28T10:00:00Z",
+        {"web01": "non_compliant", "web02": "compliant", "web03": "exempt"},
+        [dict(EXPIRING, state="active")],
+    )  # fmt: skip
+    assert first["history"]["changes"]["previous"] == ""
+    second = write_run(
+        tmp_path, "run-2", "2026-11-29T10:00:00Z",
+        {"web01": "remediated", "web02": "non_compliant", "web03": "non_compliant"},
+        [dict(EXPIRING, state="expired")],
+    )  # fmt: skip
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["run-1.json", "run-2.json"]
+    change = second["history"]["changes"]
+    assert change["previous"] == "run-1"
+    assert [(c["host"], c["was"]) for c in change["newly_non_compliant"]] == [
+        ("web02", "compliant"),
+        ("web03", "exempt"),
+    ]
+    assert [(c["host"], c["status"]) for c in change["remediated"]] == [("web01", "remediated")]
+    assert [e["approver"] for e in change["expired_exceptions"]] == ["CISO"]
+    assert [r["run_id"] for r in second["history"]["runs"]] == ["run-1", "run-2"]
+    # Rendering run 2 again never touches run 1's file, and a run id that is not a plain name is hashed.
+    before = (tmp_path / "runs" / "run-1.json").read_bytes()
+    reporting.write_fleet(str(tmp_path), ["web01", "web02", "web03", "web04"], run_id="run-2")
+    assert (tmp_path / "runs" / "run-1.json").read_bytes() == before
+    assert reporting.run_key({"run": {"id": "../x y"}}).startswith("_x_y~")
+    assert reporting.run_key({"run": {"id": ".."}}) not in (".", "..")
+
+
+def test_a_run_rendered_without_its_id_is_still_that_run(tmp_path):
+    write_run(tmp_path, "run-7", "2026-11-29T10:00:00Z", {"web01": "compliant"})
+    fleet, _changed = reporting.write_fleet(str(tmp_path), ["web01"])
+    assert fleet["run"]["id"] == "run-7"
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["run-7.json"]
+
+
+@pytest.mark.parametrize(
+    ("host", "category"),
+    [
+        ({"status": "compliant"}, ""),
+        ({"status": "non_compliant"}, ""),
+        ({"status": "unknown", "no_result": True}, "unreachable"),
+        ({"status": "unknown", "stale": True}, "stale"),
+        ({"status": "unknown", "mdm": {"inventory": "unlisted"}}, "not_listed"),
+        ({"status": "unknown", "mdm": {"ownership": "Personal"}}, "personal_device"),
+        ({"status": "unknown", "sources": [{"state": "failed"}]}, "source_failed"),
+        ({"status": "unknown", "facts_error": "timeout"}, "source_failed"),
+        ({"status": "unknown", "sources": [{"state": "partial"}]}, "source_partial"),
+        ({"status": "unknown", "sources": [{"state": "read"}]}, "other"),
+        ({"status": "out_of_scope"}, "out_of_scope"),
+    ],
+)
+def test_every_unknown_has_one_reason_category(host, category):
+    assert reporting.unknown_category(host) == category
+
+
+def test_unknowns_are_counted_by_reason_and_platform():
+    results = [
+        status_result("p1", "unknown", "r", "t", platform="ios", mdm={"provider": "intune", "ownership": "personal"}),
+        status_result("p2", "unknown", "r", "t", platform="android", mdm={"ownership": "personal"}),
+        status_result("l1", "unknown", "r", "t", sources=[{"source": "dpkg", "state": "failed", "reason": "x"}]),
+    ]
+    fleet = reporting.merge_fleet(results, expected_hosts=["gone"])
+    assert fleet["summary"]["by_category"] == {
+        "unreachable": {"not known": 1},
+        "personal_device": {"ios": 1, "android": 1},
+        "source_failed": {"linux": 1},
+    }
+    page = html_report.render_html(fleet)
+    assert "Personal device: the MDM may not list its private apps" in page.split("<h2>Unknowns explained", 1)[1]
+
+
+def test_the_page_has_the_header_auditors_need_and_plain_words(tmp_path):
+    fleet = write_run(tmp_path, "run-9", "2026-11-29T10:00:00Z", {"web01": "non_compliant"})
+    fleet["run"]["catalog"] = {"kaspersky": "a" * 64}
+    page = html_report.render_html(fleet)
+    header = page.split("</header>", 1)[0]
+    for fact in ("Mode", "audit (nothing was changed)", "Run id", "run-9", "Started", "Finished",
+                 "Inventory size", "1 host(s) expected", "Catalog version", reporting.catalog_version(fleet),
+                 "Bans checked", "kaspersky"):  # fmt: skip
+        assert fact in header, fact
+    summary = page.split('<script type="application/json"', 1)[0]
+    assert "Banned software present" in summary and "non_compliant" not in summary.split("<h2>Hosts", 1)[0]
+    assert "<h2>Glossary</h2>" in page and "Not verified" in page.split("<h2>Glossary</h2>", 1)[1]
+
+
+def test_json_for_a_script_block_cannot_end_it():
+    text = html_report.json_for_script({"x": "</script><!--<script>&\u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"x": "</script><!--<script>&\u2028"}
