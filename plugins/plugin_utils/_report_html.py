@@ -260,11 +260,11 @@ def trend_chart(ban_id, runs):
         x = left + (index * step if len(points) > 1 else (width - left) / 2)
         y = top + plot_h - plot_h * _share(counts) / 100
         coords.append(f"{x:.1f},{y:.1f}")
-        bar = (plot_h / 3) * counts.get("unknown", 0) / most_unknown
+        bar_height = (plot_h / 3) * counts.get("unknown", 0) / most_unknown
         label = run.get("run_id") or run.get("key") or ""
         parts.append(
-            f'<rect class="unknown-bar" x="{x - 4:.1f}" y="{top + plot_h - bar:.1f}" width="8" '
-            f'height="{bar:.1f}" fill="#9e9e9e"><title>{_t(label)}: {counts.get("unknown", 0)} not verified'
+            f'<rect class="unknown-bar" x="{x - 4:.1f}" y="{top + plot_h - bar_height:.1f}" width="8" '
+            f'height="{bar_height:.1f}" fill="#9e9e9e"><title>{_t(label)}: {counts.get("unknown", 0)} not verified'
             "</title></rect>"
         )
         parts.append(
