@@ -25,7 +25,12 @@ try:
 except ImportError:  # pragma: no cover - reported by load_results()
     jsonschema = None
 
-from ansible_collections.interdict.bans.plugins.module_utils.contract import HOST_RESULT_SCHEMA, STATUSES
+from ansible_collections.interdict.bans.plugins.module_utils.contract import (
+    FLEET_SCHEMA_VERSION,
+    HOST_RESULT_SCHEMA,
+    STATUSES,
+)
+from ansible_collections.interdict.bans.plugins.plugin_utils import _selectors
 from ansible_collections.interdict.bans.plugins.plugin_utils._planning import step_text
 from ansible_collections.interdict.bans.plugins.plugin_utils._status import SEVERITY, evaluate, worst
 
@@ -33,6 +38,7 @@ STATUS_COLORS = {
     "compliant": "#2e7d32",
     "remediated": "#1565c0",
     "exempt": "#8e6c00",
+    "out_of_scope": "#455a64",
     "unknown": "#6d6d6d",
     "non_compliant": "#c62828",
     "failed": "#6a1b9a",
@@ -173,6 +179,10 @@ def host_result(
         record["facts_error"] = str(facts_error)[:2000]
     if (plan or {}).get("blocked_by_cap"):
         record["blocked_by_cap"] = True
+    if (plan or {}).get("out_of_scope"):
+        record["scope"] = plan["out_of_scope"]
+    if (plan or {}).get("view"):
+        record["view"] = plan["view"]
     record.update(extra or {})
     return record
 
@@ -369,6 +379,8 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None, run_id=No
                     "blocks": [],
                     "exceptions": [],
                     "results": [],
+                    "view": {},
+                    "scope": "",
                 }
             )
             continue
@@ -393,6 +405,8 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None, run_id=No
                 "exceptions": [e for r in own for e in r.get("exceptions", ())],
                 "reboot_pending": any(r.get("reboot_pending") for r in own),
                 "results": [r["_file"] for r in own if r.get("_file")],
+                "view": next((r["view"] for r in own if r.get("view")), {}),
+                "scope": next((r["scope"] for r in own if r.get("scope")), ""),
             }
         )
 
@@ -412,6 +426,7 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None, run_id=No
                 exceptions[key]["applied_to"].append(host["host"])
 
     return {
+        "schema_version": FLEET_SCHEMA_VERSION,
         "generated": generated or now_iso(),
         "run": {"id": run_id or "", "fresh_since": fresh_since or ""},
         "summary": {
@@ -547,10 +562,10 @@ def render_html(fleet, title="Banned software: fleet report"):
     if fleet["exceptions"]:
         sections.append(
             _table(
-                ["hosts", "bans", "approver", "reason", "expires", "state", "applied to"],
+                ["hosts or where", "bans", "approver", "reason", "expires", "state", "applied to"],
                 [
                     [
-                        _e(", ".join(e.get("hosts", ()))),
+                        _e(", ".join(e.get("hosts") or ()) or f"where {e.get('where', '')}"),
                         _e(", ".join(e.get("bans", ())) or "all"),
                         _e(e.get("approver")),
                         _e(e.get("reason")),
@@ -628,3 +643,26 @@ def write_fleet(report_dir, expected_hosts=(), check_mode=False, generated=None,
             json.dumps(fleet, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         )
     return fleet, True
+
+
+# ---------------------------------------------------------------- queries
+
+
+def read_fleet(report_dir):
+    """fleet.json of a report directory, checked to be a fleet report of the schema version this code reads."""
+    path = os.path.join(report_dir, "fleet.json")
+    data, why = _read_result(path)
+    if data is None:
+        raise _selectors.SelectorError(f"{path}: not a fleet report: {why}")
+    version = data.get("schema_version")
+    if version != FLEET_SCHEMA_VERSION:
+        raise _selectors.SelectorError(
+            f"{path}: fleet report schema_version {str(version)[:20]}, this collection reads {FLEET_SCHEMA_VERSION}"
+            " (render it again with the interdict.bans.report playbook)"
+        )
+    return data
+
+
+def query_fleet(fleet, expression, now=None):
+    """A JMESPath query over the fleet report (docs/selectors.md has examples)."""
+    return _selectors.query(expression, fleet, now)

@@ -321,14 +321,14 @@ CALLS = [
         ([], BANS),
         {"exceptions": exception(until="2026-12-31")},
         RP
-        + "exceptions[0]: unknown key 'until' (allowed: allow_wide, approver, bans, expires, hosts, note, reason, ticket)",
+        + "exceptions[0]: unknown key 'until' (allowed: allow_wide, approver, bans, expires, hosts, note, reason, ticket, where)",
     ),
     (
         "plan: an exception without approver",
         "removal_plan",
         ([], BANS),
         {"exceptions": exception(approver=KeyError)},
-        RP + "exceptions[0]: missing 'approver' (every exception needs hosts, approver, reason, expires)",
+        RP + "exceptions[0]: missing 'approver' (every exception needs hosts or where, approver, reason, expires)",
     ),
     (
         "plan: a blank approver",
@@ -384,7 +384,7 @@ CALLS = [
         "removal_plan",
         ([], BANS),
         {"exceptions": exception(hosts=[])},
-        RP + "exceptions[0]: missing 'hosts' (every exception needs hosts, approver, reason, expires)",
+        RP + "exceptions[0]: missing 'hosts' or 'where' (every exception needs hosts or where, approver, reason, expires)",
     ),
     (
         "plan: an empty host pattern",
