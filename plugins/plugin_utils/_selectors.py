@@ -114,7 +114,8 @@ def _today(now=None):
 
 
 def _shown(expression):
-    return repr(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", expression[:200]))
+    """The expression as quoted in an error: repr() shows control characters as escapes, never raw."""
+    return repr(expression[:200])
 
 
 def _require_library():
@@ -145,7 +146,8 @@ def _parse(expression, option):
         elif getattr(exc, "token_value", None) not in (None, "") and not isinstance(exc, jmespath_exceptions.LexerError):
             why = f"unexpected {str(exc.token_value)[:40]!r}"
         raise SelectorError(
-            f"{option}: not a JMESPath expression, {why} at position {exc.lex_position}: {_shown(expression)}"
+            f"{option}: not a JMESPath expression, {why} at position {exc.lex_position} (from 0): "
+            f"{_shown(expression)}"
         ) from None
     except jmespath_exceptions.JMESPathError as exc:
         raise SelectorError(f"{option}: not a JMESPath expression ({str(exc)[:100]}): {_shown(expression)}") from None
@@ -196,17 +198,17 @@ def _root_fields(node, found, at_root=True):
         _root_fields(child, found, at_root)
 
 
-def _is_test(node):
+def _not_a_test(node):
+    """The first part of the expression that is not a true/false test, or None when it all is."""
     kind = node.get("type")
-    if kind == "comparator":
-        return node.get("value") in COMPARATORS
-    if kind == "function_expression":
-        return node.get("value") in BOOLEAN_FUNCTIONS
-    if kind in ("and_expression", "or_expression"):
-        return all(_is_test(child) for child in node["children"])
-    if kind == "not_expression":
-        return _is_test(node["children"][0])
-    return False
+    if kind == "comparator" and node.get("value") in COMPARATORS:
+        return None
+    if kind == "function_expression" and node.get("value") in BOOLEAN_FUNCTIONS:
+        return None
+    if kind in ("and_expression", "or_expression", "not_expression"):
+        # JMESPath's && and || yield an operand, not true or false: every operand must be a test itself.
+        return next((bad for bad in map(_not_a_test, node["children"]) if bad is not None), None)
+    return node
 
 
 _WHAT = {
@@ -239,8 +241,9 @@ def _compile_selector(expression, option):
             f"{option}: {unknown[0][:40]!r} is not a key of the host view (keys: {', '.join(VIEW_KEYS)}): "
             f"{_shown(expression)}"
         )
-    if not _is_test(compiled.parsed):
-        kind = compiled.parsed.get("type")
+    offending = _not_a_test(compiled.parsed)
+    if offending is not None:
+        kind = offending.get("type")
         what = _WHAT.get(kind) or ("a function that is not a test" if kind == "function_expression" else kind)
         raise SelectorError(
             f"{option}: must be a true/false test of one host (a comparison, contains(), starts_with(), ends_with(), "
