@@ -67,8 +67,10 @@ from ansible_collections.interdict.bans.plugins.plugin_utils import _report, _se
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
-        report_dir = self.get_option("report_dir") or os.environ.get("INTERDICT_REPORT_DIR") or os.path.join(
-            os.getcwd(), "interdict-report"
+        report_dir = (
+            self.get_option("report_dir")
+            or os.environ.get("INTERDICT_REPORT_DIR")
+            or os.path.join(os.getcwd(), "interdict-report")
         )
         today = self.get_option("today") or None
         for index, term in enumerate(terms):

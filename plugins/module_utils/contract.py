@@ -343,7 +343,11 @@ FLEET_SCHEMA = {
         },
         "errors": {
             "type": "array",
-            "items": {"type": "object", "required": ["file", "error"], "properties": {"file": _STRING, "error": _STRING}},
+            "items": {
+                "type": "object",
+                "required": ["file", "error"],
+                "properties": {"file": _STRING, "error": _STRING},
+            },
         },
     },
 }

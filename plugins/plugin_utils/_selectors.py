@@ -120,7 +120,9 @@ def _shown(expression):
 
 def _require_library():
     if jmespath is None:
-        raise SelectorError("the Python library 'jmespath' is required for selectors and queries (pip install jmespath)")
+        raise SelectorError(
+            "the Python library 'jmespath' is required for selectors and queries (pip install jmespath)"
+        )
 
 
 def _text(expression, option):
@@ -143,11 +145,12 @@ def _parse(expression, option):
         why = getattr(exc, "message", None) or str(exc.msg)
         if isinstance(exc, jmespath_exceptions.IncompleteExpressionError):
             why = "incomplete expression"
-        elif getattr(exc, "token_value", None) not in (None, "") and not isinstance(exc, jmespath_exceptions.LexerError):
+        elif getattr(exc, "token_value", None) not in (None, "") and not isinstance(
+            exc, jmespath_exceptions.LexerError
+        ):
             why = f"unexpected {str(exc.token_value)[:40]!r}"
         raise SelectorError(
-            f"{option}: not a JMESPath expression, {why} at position {exc.lex_position} (from 0): "
-            f"{_shown(expression)}"
+            f"{option}: not a JMESPath expression, {why} at position {exc.lex_position} (from 0): {_shown(expression)}"
         ) from None
     except jmespath_exceptions.JMESPathError as exc:
         raise SelectorError(f"{option}: not a JMESPath expression ({str(exc)[:100]}): {_shown(expression)}") from None
@@ -318,7 +321,9 @@ def bounded_attributes(attributes, where="interdict_attributes"):
     bounded = {}
     for key, value in attributes.items():
         if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", key):
-            raise SelectorError(f"{where}: attribute names are identifiers of at most 64 characters, got {_shown(str(key))}")
+            raise SelectorError(
+                f"{where}: attribute names are identifiers of at most 64 characters, got {_shown(str(key))}"
+            )
         if isinstance(value, (list, tuple)):
             if len(value) > MAX_ATTRIBUTES or any(isinstance(item, (dict, list, tuple)) for item in value):
                 raise SelectorError(f"{where}.{key}: a list of at most {MAX_ATTRIBUTES} scalars expected")

@@ -11,12 +11,11 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_properties import BANS, SETTINGS, hosts, plan_for
 
 from ansible_collections.interdict.bans.plugins.module_utils.contract import FLEET_SCHEMA, source_state
 from ansible_collections.interdict.bans.plugins.module_utils.matching import match
 from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_fleet, _planning, _report, _selectors
-
-from test_properties import BANS, SETTINGS, hosts, plan_for
 
 NOW = "2026-11-29"
 EXCEPTION = {"approver": "CIO Office", "reason": "ticket SEC-1", "expires": "2026-12-31"}
@@ -177,7 +176,9 @@ def test_report_queries_answer_over_the_fleet(tmp_path):
     expiring = "exceptions[?state=='active' && days_until(expires) <= `30`].applied_to[]"
     assert _report.query_fleet(fleet, expiring, NOW) == ["lab-1"]
     assert _report.query_fleet(fleet, expiring, "2026-10-01") == []
-    with pytest.raises(_selectors.SelectorError, match=r"query: not a JMESPath expression, .* at position 14 \(from 0\)"):
+    with pytest.raises(
+        _selectors.SelectorError, match=r"query: not a JMESPath expression, .* at position 14 \(from 0\)"
+    ):
         _report.query_fleet(fleet, "hosts[?status = 'x']")
 
 
