@@ -12,8 +12,8 @@ description:
   - Reads C(fleet.json) of a report directory and returns the answer of each JMESPath query given as a term.
   - The shape of C(fleet.json) is a versioned contract (C(schema_version), C(docs/fleet.schema.json)); a fleet
     report of another schema version is refused rather than answered wrongly.
-  - Besides JMESPath's own functions, C(glob(subject, pattern)), C(days_until(date)) and C(days_since(date))
-    are available (see C(docs/selectors.md)).
+  - Besides JMESPath's own functions, C(glob) (a case-insensitive shell glob), C(days_until) and C(days_since)
+    (whole days from O(today) to a date, or since it) are available (see C(docs/selectors.md)).
   - A query that does not parse fails with the query and the position of the error.
 options:
   _terms:
