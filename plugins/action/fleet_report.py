@@ -35,7 +35,7 @@ class ActionModule(ActionBase):
         check_mode = bool(self._task.check_mode)
         if args["query"]:
             try:
-                _selectors.query(args["query"], {})  # a bad query fails before anything is written
+                _selectors.compile_query(args["query"])  # a bad query fails before anything is written
             except _selectors.SelectorError as exc:
                 raise AnsibleActionFail(str(exc)) from None
         changed, written = False, []

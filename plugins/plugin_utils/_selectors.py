@@ -279,6 +279,13 @@ def matches(expression, host_view, option, now=None):
         ) from None
 
 
+def compile_query(expression):
+    """A report query checked and compiled (cached), or a SelectorError with the position."""
+    if not isinstance(expression, str):
+        _text(expression, "query")
+    return _compile_query(expression)
+
+
 @functools.lru_cache(maxsize=256)
 def _compile_query(expression):
     _text(expression, "query")
@@ -289,7 +296,7 @@ def _compile_query(expression):
 
 def query(expression, document, now=None):
     """A JMESPath query over a document (the fleet report): any result shape, the same functions as selectors."""
-    compiled = _compile_query(expression) if isinstance(expression, str) else _text(expression, "query")
+    compiled = compile_query(expression)
     try:
         return compiled.search(document, _options(_today(now)))
     except jmespath_exceptions.JMESPathError as exc:

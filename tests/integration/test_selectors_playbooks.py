@@ -74,14 +74,12 @@ def test_scope_and_where_on_hosts_and_a_query_over_the_report(tmp_path):
     assert fleet["summary"]["compliant"] <= 1
 
     query = "hosts[?status=='out_of_scope'].{host: host, why: reason}"
-    proc = run(
-        [playbook, "-i", str(inventory), "interdict.bans.report", "-e", json.dumps({"interdict_query": query}),
-         "-e", json.dumps({"interdict_report_dir": str(report)})]
-    )  # fmt: skip
+    extra = {"interdict_query": query, "interdict_report_dir": str(report)}
+    proc = run([playbook, "-i", str(inventory), "interdict.bans.report", "-e", json.dumps(extra)])
     assert '"host": "outside"' in proc.stdout and "outside the scope" in proc.stdout
 
     adhoc = os.path.join(ROOT, ".venv", "bin", "ansible")
     lookup = "{{ lookup('interdict.bans.report', \"hosts[?view.attributes.department=='liaison'].host\") }}"
-    proc = run([adhoc, "localhost", "-m", "ansible.builtin.debug", "-a", f"msg={lookup}"],
-               INTERDICT_REPORT_DIR=str(report))  # fmt: skip
+    command = [adhoc, "localhost", "-m", "ansible.builtin.debug", "-a", f"msg={lookup}"]
+    proc = run(command, INTERDICT_REPORT_DIR=str(report))
     assert '"inside"' in proc.stdout and '"outside"' not in proc.stdout

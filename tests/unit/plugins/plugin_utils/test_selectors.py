@@ -144,13 +144,9 @@ def test_fleet_json_conforms_to_its_published_schema_and_version(tmp_path):
         assert json.load(handle) == FLEET_SCHEMA
     findings = match(KESL, BANS)
     exceptions = [dict(EXCEPTION, where="platform == 'linux'")]
-    records = [
-        _report.host_result(h, plan=_planning.removal_plan(findings, BANS, host=h, exceptions=exceptions,
-                                                          platform="linux", now=NOW), bans=BANS, sources=READ)
-        for h in ("web01", "web02")
-    ]  # fmt: skip
-    for record in records:
-        _report.write_host_result(str(tmp_path), record)
+    for host in ("web01", "web02"):
+        plan = _planning.removal_plan(findings, BANS, host=host, exceptions=exceptions, platform="linux", now=NOW)
+        _report.write_host_result(str(tmp_path), _report.host_result(host, plan=plan, bans=BANS, sources=READ))
     fleet, _changed = _report.write_fleet(str(tmp_path), ["web03"])
     jsonschema.validate(fleet, FLEET_SCHEMA)
     assert _report.read_fleet(str(tmp_path))["schema_version"] == FLEET_SCHEMA["properties"]["schema_version"]["const"]
