@@ -55,7 +55,7 @@ units: collection
 CORE216 := .venv-core216
 $(CORE216)/.installed:
 	$(PYTHON) -m venv $(CORE216)
-	$(CORE216)/bin/pip install --quiet 'ansible-core>=2.16,<2.17' jsonschema pyyaml pytest hypothesis
+	$(CORE216)/bin/pip install --quiet 'ansible-core>=2.16,<2.17' -r requirements.txt pyyaml pytest hypothesis
 	touch $@
 
 units-core216: collection $(CORE216)/.installed

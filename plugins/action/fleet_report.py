@@ -9,7 +9,7 @@ import os
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.interdict.bans.plugins.plugin_utils import _report
+from ansible_collections.interdict.bans.plugins.plugin_utils import _report, _selectors
 from ansible_collections.interdict.bans.plugins.plugin_utils._status import ACCEPTABLE, SEVERITY
 
 ARGUMENT_SPEC = {
@@ -19,6 +19,7 @@ ARGUMENT_SPEC = {
     "render": {"type": "bool", "default": True},
     "run_id": {"type": "str"},
     "fresh_since": {"type": "str"},
+    "query": {"type": "str"},
 }
 
 
@@ -32,6 +33,11 @@ class ActionModule(ActionBase):
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         report_dir = args["report_dir"]
         check_mode = bool(self._task.check_mode)
+        if args["query"]:
+            try:
+                _selectors.compile_query(args["query"])  # a bad query fails before anything is written
+            except _selectors.SelectorError as exc:
+                raise AnsibleActionFail(str(exc)) from None
         changed, written = False, []
         for index, host_result in enumerate(args["host_results"]):
             if not host_result.get("host") or host_result.get("status") not in SEVERITY:
@@ -71,5 +77,11 @@ class ActionModule(ActionBase):
                 errors=fleet["errors"],
                 not_compliant=[host["host"] for host in fleet["hosts"] if host["status"] not in ACCEPTABLE],
             )
+        if args["query"]:
+            try:
+                fleet = fleet if args["render"] else _report.read_fleet(report_dir)
+                result["query_result"] = _report.query_fleet(fleet, args["query"])
+            except _selectors.SelectorError as exc:
+                raise AnsibleActionFail(str(exc)) from None
         result["changed"] = changed
         return result

@@ -37,6 +37,7 @@ def mdm_plans(
     exclusion_group_ids=None,
     block_profiles=None,
     platforms=None,
+    scope=None,
 ):
     """Every device of an MDM inventory result planned by the one planner, and where fleet-wide changes may go."""
     if inventory is not None and not isinstance(inventory, dict):
@@ -56,6 +57,7 @@ def mdm_plans(
             exclusion_group_ids=_strings("mdm_plans", "exclusion_group_ids", exclusion_group_ids),
             block_profiles=_plain(block_profiles) or {},
             platforms=tuple(_strings("mdm_plans", "platforms", platforms)) or _mdm_fleet.PHONES,
+            scope=_plain(scope),
         )
     except (_planning.PlanError, ValueError) as exc:
         raise AnsibleFilterError(f"mdm_plans: {exc}") from None

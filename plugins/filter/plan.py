@@ -78,6 +78,8 @@ def removal_plan(
     package_manager=None,
     options=None,
     secrets=None,
+    scope=None,
+    host_info=None,
 ):
     """Ordered remove/residue/block steps for one host (docs/architecture.md, "Plan")."""
     name = "removal_plan"
@@ -98,6 +100,8 @@ def removal_plan(
         raise AnsibleFilterError(f"removal_plan: options: expected a mapping, got {type(options).__name__}")
     if sources is not None and not isinstance(sources, (dict, list)):
         raise AnsibleFilterError(f"removal_plan: sources: expected the facts' evidence, got {type(sources).__name__}")
+    if host_info is not None and not isinstance(host_info, dict):
+        raise AnsibleFilterError(f"removal_plan: host_info: expected a mapping, got {type(host_info).__name__}")
     try:
         # Entry-point policy: exceptions name bans of this run, and wide ones say allow_wide.
         _planning.validate_exceptions(
@@ -107,6 +111,7 @@ def removal_plan(
             known_bans={ban["id"] for ban in bans} | set(bundled_ids()),
             require_allow_wide=True,
         )
+        _planning.validate_scope(_plain(scope))
     except ValueError as exc:
         raise AnsibleFilterError(f"removal_plan: {exc}") from None
     bans = _plain(bans)
@@ -129,6 +134,8 @@ def removal_plan(
             options=_plain(options) or None,
             # Only which secrets have a value enters the plan; an AWX credential injects them as variables.
             secrets_set=_planning.secrets_available(bans, secrets or {}, os.environ),
+            scope=_plain(scope),
+            host_info=_plain(host_info),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise AnsibleFilterError(f"removal_plan: {_why(exc)}") from None

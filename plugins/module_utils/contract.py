@@ -17,8 +17,9 @@ PLATFORMS = ("windows", "linux", "macos", "ios", "android")
 # How a facts source ended. "absent": the host does not have that source (no rpm database), which is no gap.
 SOURCE_STATES = ("read", "partial", "failed", "absent")
 EVIDENCE_OK = ("read", "absent")
-# From best to worst; several results for one host merge to the worst.
-STATUSES = ("compliant", "remediated", "exempt", "unknown", "non_compliant", "failed")
+# From best to worst; several results for one host merge to the worst. "out_of_scope": outside the
+# run's scope selector, so nothing was judged or changed there; never counted compliant.
+STATUSES = ("compliant", "remediated", "exempt", "out_of_scope", "unknown", "non_compliant", "failed")
 STEP_KINDS = ("remove", "residue", "block")
 # What a step ended as. "pending": handed to an MDM, done at the device's next check-in.
 OUTCOMES = ("ok", "absent", "reboot_pending", "pending", "failed", "skipped", "planned")
@@ -237,5 +238,116 @@ HOST_RESULT_SCHEMA = {
         "skipped": {"type": "array", "items": {"type": "object"}},
         "exceptions": {"type": "array", "items": {"type": "object"}},
         "reboot_pending": {"type": "boolean"},
+        "scope": _STRING,
+        "view": {"type": "object"},
+    },
+}
+
+# fleet.json: its shape is a contract saved queries rely on. A change that renames or removes a key, or
+# changes what one means, raises FLEET_SCHEMA_VERSION; adding a key does not.
+FLEET_SCHEMA_VERSION = 1
+_STATUS = {"enum": list(STATUSES)}
+_COUNTS = {"type": "object", "properties": {s: {"type": "integer", "minimum": 0} for s in STATUSES}}
+FLEET_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://github.com/interdict/bans/docs/fleet.schema.json",
+    "title": "interdict.bans fleet report",
+    "description": "fleet.json: every host result of a report directory merged, one entry per host or device.",
+    "type": "object",
+    "required": ["schema_version", "generated", "run", "summary", "bans", "exceptions", "hosts", "errors"],
+    "properties": {
+        "schema_version": {"const": FLEET_SCHEMA_VERSION},
+        "generated": _STRING,
+        "run": {
+            "type": "object",
+            "required": ["id", "fresh_since"],
+            "properties": {"id": _STRING, "fresh_since": _STRING},
+        },
+        "summary": {
+            "type": "object",
+            "required": ["hosts", "by_status", "by_ban", "compliant"],
+            "properties": {
+                "hosts": {"type": "integer", "minimum": 0},
+                "by_status": _COUNTS,
+                "by_ban": {"type": "object", "additionalProperties": _COUNTS},
+                "compliant": {"type": "integer", "minimum": 0},
+            },
+        },
+        "bans": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {"title": _STRING, "authorities": {"type": "array"}},
+            },
+        },
+        "exceptions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["bans", "approver", "reason", "expires", "state", "applied_to"],
+                "properties": {
+                    "hosts": {"type": "array", "items": _STRING},
+                    "where": _STRING,
+                    "bans": {"type": "array", "items": _STRING},
+                    "approver": _STRING,
+                    "reason": _STRING,
+                    "expires": _STRING,
+                    "state": {"enum": ["active", "expired"]},
+                    "wide": _STRING,
+                    "applied_to": {"type": "array", "items": _STRING},
+                },
+            },
+        },
+        "hosts": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["host", "status", "reason", "per_ban", "platform", "timestamp", "view", "scope"],
+                "properties": {
+                    "host": _STRING,
+                    "status": _STATUS,
+                    "reason": _STRING,
+                    "per_ban": {"type": "object", "additionalProperties": _STATUS},
+                    "platform": _STRING,
+                    "timestamp": _STRING,
+                    "runs": {"type": "array", "items": _STRING},
+                    "findings": {"type": "array", "items": _FINDING},
+                    "actions": {"type": "array", "items": {"type": "object"}},
+                    "remaining": {"type": "array", "items": _FINDING},
+                    "blocks": {"type": "array", "items": {"type": "object"}},
+                    "exceptions": {"type": "array", "items": {"type": "object"}},
+                    "reboot_pending": {"type": "boolean"},
+                    "results": {"type": "array", "items": _STRING},
+                    "scope": _STRING,
+                    "view": {
+                        "type": "object",
+                        "description": "The selector view of the host (docs/selectors.md); empty without a result.",
+                        "properties": {
+                            "name": _STRING,
+                            "platform": _STRING,
+                            "os_version": _STRING,
+                            "ownership": _STRING,
+                            "supervised": {"type": ["boolean", "null"]},
+                            "enrollment": _STRING,
+                            "user": _STRING,
+                            "category": _STRING,
+                            "groups": {"type": "array", "items": _STRING},
+                            "mdm": _STRING,
+                            "last_seen": _STRING,
+                            "attributes": {"type": "object"},
+                        },
+                    },
+                    "stale": {"type": "boolean"},
+                },
+            },
+        },
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["file", "error"],
+                "properties": {"file": _STRING, "error": _STRING},
+            },
+        },
     },
 }

@@ -66,6 +66,9 @@ DEVICE_FIELDS = (
     "manufacturer",
     "userPrincipalName",
     "deviceEnrollmentType",
+    # managedDevice.deviceCategoryDisplayName (v1.0): the device category an admin or the user chose
+    # (https://learn.microsoft.com/en-us/graph/api/resources/intune-devices-manageddevice).
+    "deviceCategoryDisplayName",
 )
 # deviceEnrollmentType of a corporate-owned Android Enterprise device with a work profile: Intune reports only
 # the apps in the work profile (value documented in the beta enum; the v1.0 enum may not carry it).

@@ -100,6 +100,11 @@ def _device_summary(device, now, stale_after):
         "supervised": bool(device.get("isSupervised")),
         "compliance": device.get("complianceState") or "unknown",
         "last_sync": device.get("lastSyncDateTime"),
+        # What selectors see of the device besides the above (docs/selectors.md).
+        "os_version": device.get("osVersion") or "",
+        "enrollment": device.get("deviceEnrollmentType") or "",
+        "user": device.get("userPrincipalName") or "",
+        "category": device.get("deviceCategoryDisplayName") or "",
         "inventory": inventory,
         "work_profile": work_profile,
         "listed": True,

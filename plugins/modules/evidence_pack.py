@@ -78,7 +78,7 @@ bans:
   returned: always
   type: list
   elements: dict
-  sample: [{id: kaspersky, file: /usr/share/bans/kaspersky.yml, sha256: 9f2c..., definition_sha256: 3a92...}]
+  sample: [{id: deepseek, file: /srv/bans/deepseek.yml, sha256: 9f2c..., definition_sha256: 3a92...}]
 missing_bans:
   description: Bans whose definition as used by the run was not found among the ban files.
   returned: always

@@ -67,6 +67,14 @@ options:
       - Results gathered at or after this UTC time (ISO 8601, C(YYYY-MM-DDTHH:MM:SSZ)) count as fresh, from
         whatever run. With neither O(run_id) nor O(fresh_since), every result counts.
     type: str
+  query:
+    description:
+      - A JMESPath query over the fleet report (the shape of C(fleet.json), C(docs/fleet.schema.json)); its answer
+        is returned as RV(query_result). With O(render=false) it reads the C(fleet.json) already written.
+      - See C(docs/selectors.md) for examples and the functions added to JMESPath
+        (C(glob), C(days_until), C(days_since)). A query that does not parse fails before anything is written.
+    type: str
+    version_added: 0.2.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -82,6 +90,8 @@ attributes:
 seealso:
   - plugin: interdict.bans.host_result
     plugin_type: filter
+  - plugin: interdict.bans.report
+    plugin_type: lookup
 """
 
 EXAMPLES = r"""
@@ -112,8 +122,9 @@ summary:
   type: dict
   sample:
     hosts: 3
-    by_status: {compliant: 1, remediated: 1, exempt: 0, unknown: 1, non_compliant: 0, failed: 0}
-    by_ban: {deepseek: {compliant: 1, remediated: 1, exempt: 0, unknown: 1, non_compliant: 0, failed: 0}}
+    by_status: {compliant: 1, remediated: 1, exempt: 0, out_of_scope: 0, unknown: 1, non_compliant: 0, failed: 0}
+    by_ban:
+      deepseek: {compliant: 1, remediated: 1, exempt: 0, out_of_scope: 0, unknown: 1, non_compliant: 0, failed: 0}
     by_category: {unreachable: {"not known": 1}}
     compliant: 2
 files:
@@ -138,4 +149,9 @@ not_compliant:
   type: list
   elements: str
   sample: [web02]
+query_result:
+  description: The answer of O(query) over the fleet report (any JSON value).
+  returned: when O(query) is given
+  type: raw
+  sample: [IPH-000017, AND-000042]
 """

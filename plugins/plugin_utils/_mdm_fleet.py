@@ -5,8 +5,9 @@
 ``plan_fleet`` takes what an MDM inventory module returned (devices with
 their evidence, findings, the MDM's app objects) and plans each device with
 ``_planning.removal_plan``: exceptions match the device's host name with the
-same globs as for any host, and the protected list and the cap apply per
-device. ``_mdm_steps.fleet_orders`` then decides once where each fleet-wide
+same globs as for any host, or its view (``_selectors.device_view``) with a
+``where`` selector, the scope selector sees the same view, and the protected
+list and the cap apply per device. ``_mdm_steps.fleet_orders`` then decides once where each fleet-wide
 change may go. ``fleet_results`` turns the plans and what the MDM modules did
 into host results with ``_report.host_result``; nothing here decides a status.
 
@@ -19,7 +20,7 @@ a result, ``unknown`` with the reason unless a finding makes it worse.
 from __future__ import annotations
 
 from ansible_collections.interdict.bans.plugins.module_utils import contract
-from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_steps, _planning, _report
+from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_steps, _planning, _report, _selectors
 
 PHONES = ("ios", "android")
 DEVICE_KEYS = ("id", "ownership", "supervised", "compliance", "last_sync", "inventory")
@@ -57,6 +58,7 @@ def plan_fleet(
     exclusion_group_ids=(),
     block_profiles=None,
     platforms=PHONES,
+    scope=None,
 ):
     """Plan every device of an MDM inventory result; see the module docstring.
 
@@ -68,6 +70,9 @@ def plan_fleet(
     provider = inventory.get("provider") or "intune"
     tenant = inventory.get("tenant_id") or ""
     error = inventory_error(inventory)
+    # Bad exceptions or a bad scope fail before any device is planned.
+    _planning.validate_exceptions(exceptions, now)
+    scope = _planning.validate_scope(scope)
     apps = inventory.get("mdm_apps")
     if "mdm_apps" not in inventory:
         apps = []
@@ -120,6 +125,8 @@ def plan_fleet(
             sources=sources,
             platform=device["platform"],
             now=now,
+            scope=scope,
+            host_view=_selectors.device_view(dict(device, host=host), provider),
             options={
                 "provider": provider,
                 "mdm_apps": apps,
@@ -145,7 +152,7 @@ def plan_fleet(
         reason = f"in the inventory, but not in the {provider} device listing of this run"
         if error:
             reason += f" ({error})"
-        devices.append(_unlisted(host, provider, reason, bans, mode, exceptions, now))
+        devices.append(_unlisted(host, provider, reason, bans, mode, exceptions, now, scope=scope))
         known.add(host.lower())
     if error:
         # The MDM itself: a failed or partial listing may have lost devices no one knows the names of.
@@ -181,7 +188,7 @@ def plan_fleet(
     }
 
 
-def _unlisted(host, provider, reason, bans, mode, exceptions, now, tenant=False):
+def _unlisted(host, provider, reason, bans, mode, exceptions, now, tenant=False, scope=None):
     sources = [contract.source_state(provider, "failed", reason=reason)]
     return {
         "host": host,
@@ -192,7 +199,16 @@ def _unlisted(host, provider, reason, bans, mode, exceptions, now, tenant=False)
         "plan": None
         if tenant
         else _planning.removal_plan(
-            [], bans, host=host, mode=mode, exceptions=exceptions, sources=sources, now=now, blocks=False
+            [],
+            bans,
+            host=host,
+            mode=mode,
+            exceptions=exceptions,
+            sources=sources,
+            now=now,
+            blocks=False,
+            scope=scope,
+            host_view=_selectors.view(host, mdm=provider),
         ),
         "facts_error": reason if tenant else "",
     }

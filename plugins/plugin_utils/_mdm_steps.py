@@ -150,7 +150,14 @@ def _hosts_text(hosts):
 
 
 def _left_alone(plan):
-    """(finding, why, exempt) for every finding this device's plan removes nothing from, by policy."""
+    """(finding, why, exempt) for every finding this device's plan removes nothing from, by policy.
+
+    A device outside the scope counts as exempt here: an exclusion group keeps it out of the assignment.
+    """
+    if plan.get("out_of_scope"):
+        for item in plan.get("skipped") or ():
+            yield item["finding"], item.get("reason") or "outside the scope", True
+        return
     for item in plan.get("exempt") or ():
         exception = item.get("exception") or {}
         why = f"exempt until {exception.get('expires', '?')} (approved by {exception.get('approver', '?')})"
@@ -165,8 +172,8 @@ def _refusal(what, exempt_hosts, other_hosts, exclusion_group_ids):
     reasons = []
     if exempt_hosts and not exclusion_group_ids:
         reasons.append(
-            f"exempt device(s) {_hosts_text(exempt_hosts)} hold it and no exclusion group is configured "
-            "(exclusion_group_ids: the groups that hold the excepted devices)"
+            f"exempt or out-of-scope device(s) {_hosts_text(exempt_hosts)} hold it and no exclusion group is "
+            "configured (exclusion_group_ids: the groups that hold the excepted and out-of-scope devices)"
         )
     if other_hosts:
         reasons.append(

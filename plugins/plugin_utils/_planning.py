@@ -27,7 +27,7 @@ import re
 
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import secret_value
 from ansible_collections.interdict.bans.plugins.module_utils.contract import MODES, finding_key
-from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_steps, _posix_steps, _windows_steps
+from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_steps, _posix_steps, _selectors, _windows_steps
 
 BUILDERS = {
     "linux": _posix_steps,
@@ -37,8 +37,8 @@ BUILDERS = {
     "android": _mdm_steps,
 }
 
-EXCEPTION_KEYS = {"hosts", "bans", "approver", "reason", "expires", "ticket", "note"}
-EXCEPTION_REQUIRED = ("hosts", "approver", "reason", "expires")
+EXCEPTION_KEYS = {"hosts", "where", "bans", "approver", "reason", "expires", "ticket", "note"}
+EXCEPTION_REQUIRED = ("approver", "reason", "expires")
 
 # Catalog ranks: a ban's remove.order "first" patterns, everything else, its "last" patterns.
 RANK_FIRST = 10
@@ -98,9 +98,19 @@ def validate_exceptions(exceptions, now=None, known_bans=None, max_term_days=365
         unknown = sorted(str(key)[:64] for key in set(entry) - allowed_keys)
         if unknown:
             raise PlanError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed_keys))})")
+        names_hosts = entry.get("hosts") not in (None, "", [])
+        if names_hosts == (entry.get("where") not in (None, "")):
+            raise PlanError(
+                f"{where}: give hosts (names or globs) or where (a selector), not both"
+                if names_hosts
+                else f"{where}: missing 'hosts' or 'where' (every exception needs hosts or where, approver, reason, "
+                "expires)"
+            )
         for key in EXCEPTION_REQUIRED:
             if entry.get(key) in (None, "", []):
-                raise PlanError(f"{where}: missing {key!r} (every exception needs hosts, approver, reason, expires)")
+                raise PlanError(
+                    f"{where}: missing {key!r} (every exception needs hosts or where, approver, reason, expires)"
+                )
         for key in ("approver", "reason", "ticket", "note"):
             value = entry.get(key)
             if key in ("ticket", "note") and value in (None, ""):
@@ -123,7 +133,12 @@ def validate_exceptions(exceptions, now=None, known_bans=None, max_term_days=365
             expiry = datetime.date.fromisoformat(expires)
         except ValueError:
             raise PlanError(f"{where}.expires: not a real date: {expires!r}") from None
-        hosts = _as_list(entry["hosts"], f"{where}.hosts")
+        hosts = _as_list(entry["hosts"], f"{where}.hosts") if names_hosts else []
+        if not names_hosts:
+            try:
+                _selectors.compile_selector(entry["where"], f"{where}.where")
+            except _selectors.SelectorError as exc:
+                raise PlanError(str(exc)) from None
         bans = _as_list(entry["bans"], f"{where}.bans") if entry.get("bans") is not None else []
         for key, values in (("hosts", hosts), ("bans", bans)):
             for item_index, value in enumerate(values):
@@ -147,7 +162,7 @@ def validate_exceptions(exceptions, now=None, known_bans=None, max_term_days=365
                 "flagged in the report)"
             )
         item = {
-            "hosts": hosts,
+            **({"hosts": hosts} if names_hosts else {"where": entry["where"]}),
             "bans": bans,
             "approver": entry["approver"],
             "reason": entry["reason"],
@@ -164,20 +179,51 @@ def validate_exceptions(exceptions, now=None, known_bans=None, max_term_days=365
     return normalized
 
 
-def exception_applies(exception, host, ban_id):
-    """True when the exception names this host (glob, case-insensitive) and this ban (or all bans)."""
+def exception_applies(exception, host, ban_id, host_view=None, now=None):
+    """True when the exception covers this ban (or all bans) and this host.
+
+    ``hosts`` name it (glob, case-insensitive); ``where`` is a selector over the host's view
+    (``_selectors.view``; a view of the name alone when none is given).
+    """
     if exception["bans"] and ban_id not in exception["bans"]:
         return False
+    if exception.get("where"):
+        host_view = host_view if host_view is not None else _selectors.view(host)
+        try:
+            return _selectors.matches(exception["where"], host_view, "exceptions.where", now)
+        except _selectors.SelectorError as exc:
+            raise PlanError(str(exc)) from None
     host = str(host).lower()
     return any(fnmatch.fnmatchcase(host, pattern.lower()) for pattern in exception["hosts"])
 
 
-def active_exception(exceptions, host, ban_id):
+def active_exception(exceptions, host, ban_id, host_view=None, now=None):
     """The active exception that covers this ban on this host, or None."""
     for exception in exceptions:
-        if exception["state"] == "active" and exception_applies(exception, host, ban_id):
+        if exception["state"] == "active" and exception_applies(exception, host, ban_id, host_view, now):
             return exception
     return None
+
+
+def validate_scope(scope):
+    """The scope selector checked and compiled, or None for every host."""
+    if scope in (None, ""):
+        return None
+    try:
+        _selectors.compile_selector(scope, "scope")
+    except _selectors.SelectorError as exc:
+        raise PlanError(str(exc)) from None
+    return scope
+
+
+def in_scope(scope, host_view, now=None):
+    """Whether a host is inside the scope selector (every host is when there is none)."""
+    if not scope:
+        return True
+    try:
+        return _selectors.matches(scope, host_view, "scope", now)
+    except _selectors.SelectorError as exc:
+        raise PlanError(str(exc)) from None
 
 
 def validate_protected(protected):
@@ -371,6 +417,9 @@ def removal_plan(
     package_manager=None,
     options=None,
     secrets_set=(),
+    scope=None,
+    host_info=None,
+    host_view=None,
 ):
     """Plan remove, residue and block steps for one host or device (see the module docstring).
 
@@ -384,13 +433,22 @@ def removal_plan(
         raise PlanError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
     max_removals = validate_max_removals(max_removals)
     exceptions = validate_exceptions(exceptions, now)
+    scope = validate_scope(scope)
     protected = validate_protected(protected)
     current_blocks = normalize_current_blocks(current_blocks)
     findings = list(findings or ())
     bans_by_id = {ban["id"]: ban for ban in bans}
     if isinstance(sources, dict) and not platform:
         platform = sources.get("platform")
-    host_exceptions = [e for e in exceptions if any(exception_applies(e, host, ban_id) for ban_id in bans_by_id)]
+    if host_view is None:
+        try:
+            host_view = _selectors.host_view(host, platform or "", host_info)
+        except _selectors.SelectorError as exc:
+            raise PlanError(str(exc)) from None
+    outside = not in_scope(scope, host_view, now)
+    host_exceptions = [
+        e for e in exceptions if any(exception_applies(e, host, ban_id, host_view, now) for ban_id in bans_by_id)
+    ]
     builder_options = {
         **(options or {}),
         "host": host,
@@ -413,7 +471,14 @@ def removal_plan(
         "blocked_by_cap": False,
         "max_removals": max_removals,
         "removals": 0,
+        "view": host_view,
     }
+    if outside:
+        # Outside the scope nothing is planned: no removal, no block; the findings are reported as such.
+        plan["out_of_scope"] = scope
+        reason = f"outside the scope {scope!r}: never changed"
+        plan["skipped"] = [{"finding": finding, "reason": reason} for finding in findings]
+        return plan
 
     # Policy first: what an exception covers or the protected list keeps is never given to a builder.
     grouped = {}
@@ -422,7 +487,7 @@ def removal_plan(
         if ban_id not in bans_by_id:
             plan["skipped"].append({"finding": finding, "reason": f"ban {ban_id!r} is not part of this run"})
             continue
-        exception = active_exception(host_exceptions, host, ban_id)
+        exception = active_exception(host_exceptions, host, ban_id, host_view, now)
         if exception is not None:
             plan["exempt"].append({"finding": finding, "exception": exception})
             continue
@@ -464,7 +529,9 @@ def removal_plan(
             if builder is None:
                 continue
             for ban_id, ban in bans_by_id.items():
-                if host_platform not in ban.get("platforms", {}) or active_exception(host_exceptions, host, ban_id):
+                if host_platform not in ban.get("platforms", {}) or active_exception(
+                    host_exceptions, host, ban_id, host_view, now
+                ):
                     continue
                 ban_findings = [f for f in findings if f["ban"] == ban_id]
                 for item in builder.blocks(

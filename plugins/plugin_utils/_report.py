@@ -24,7 +24,12 @@ try:
 except ImportError:  # pragma: no cover - reported by load_results()
     jsonschema = None
 
-from ansible_collections.interdict.bans.plugins.module_utils.contract import HOST_RESULT_SCHEMA, STATUSES
+from ansible_collections.interdict.bans.plugins.module_utils.contract import (
+    FLEET_SCHEMA_VERSION,
+    HOST_RESULT_SCHEMA,
+    STATUSES,
+)
+from ansible_collections.interdict.bans.plugins.plugin_utils import _selectors
 from ansible_collections.interdict.bans.plugins.plugin_utils._planning import step_text
 from ansible_collections.interdict.bans.plugins.plugin_utils._status import evaluate, worst
 
@@ -175,6 +180,10 @@ def host_result(
         record["facts_error"] = str(facts_error)[:2000]
     if (plan or {}).get("blocked_by_cap"):
         record["blocked_by_cap"] = True
+    if (plan or {}).get("out_of_scope"):
+        record["scope"] = plan["out_of_scope"]
+    if (plan or {}).get("view"):
+        record["view"] = plan["view"]
     record.update(extra or {})
     return record
 
@@ -433,6 +442,8 @@ def merge_fleet(
                     "sources": [],
                     "mdm": {},
                     "no_result": True,
+                    "view": {},
+                    "scope": "",
                 }
             )
         else:
@@ -458,6 +469,8 @@ def merge_fleet(
                 "results": [r["_file"] for r in own if r.get("_file")],
                 "sources": [s for r in own for s in r.get("sources") or ()],
                 "mdm": _mdm_of(own),
+                "view": next((r["view"] for r in own if r.get("view")), {}),
+                "scope": next((r["scope"] for r in own if r.get("scope")), ""),
             }
             if any(r.get("stale") for r in own):
                 merged["stale"] = True
@@ -490,6 +503,7 @@ def merge_fleet(
     # Re-rendered without a run id (the report playbook), the results of one run are still that run.
     run_ids = {str(r.get("run_id") or "") for r in fresh}
     return {
+        "schema_version": FLEET_SCHEMA_VERSION,
         "generated": generated or now_iso(),
         "run": {
             "id": run_id or (run_ids.pop() if len(run_ids) == 1 else ""),
@@ -725,3 +739,26 @@ def write_fleet(
             json.dumps(fleet, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         )
     return fleet, True
+
+
+# ---------------------------------------------------------------- queries
+
+
+def read_fleet(report_dir):
+    """fleet.json of a report directory, checked to be a fleet report of the schema version this code reads."""
+    path = os.path.join(report_dir, "fleet.json")
+    data, why = _read_result(path)
+    if data is None:
+        raise _selectors.SelectorError(f"{path}: not a fleet report: {why}")
+    version = data.get("schema_version")
+    if version != FLEET_SCHEMA_VERSION:
+        raise _selectors.SelectorError(
+            f"{path}: fleet report schema_version {str(version)[:20]}, this collection reads {FLEET_SCHEMA_VERSION}"
+            " (render it again with the interdict.bans.report playbook)"
+        )
+    return data
+
+
+def query_fleet(fleet, expression, now=None):
+    """A JMESPath query over the fleet report (docs/selectors.md has examples)."""
+    return _selectors.query(expression, fleet, now)

@@ -342,10 +342,10 @@ def _changes(fleet, limit=200):
     if expired:
         parts.append(
             _table(
-                ["Hosts", "Bans", "Approved by", "Reason", "Expired on"],
+                ["Hosts or selector", "Bans", "Approved by", "Reason", "Expired on"],
                 [
                     [
-                        _t(", ".join(e.get("hosts") or ())),
+                        _t(_exception_hosts(e)),
                         _t(", ".join(e.get("bans") or ()) or "all"),
                         _t(e.get("approver")),
                         _t(e.get("reason")),
@@ -396,16 +396,21 @@ def _authorities(fleet):
     return "\n".join(parts)
 
 
+def _exception_hosts(exception):
+    """Whom an exception names: its host patterns, or its JMESPath selector."""
+    return ", ".join(exception.get("hosts") or ()) or f"where {exception.get('where', '')}"
+
+
 def _exceptions(fleet):
     parts = ["<h2>Exceptions</h2>"]
     if not fleet["exceptions"]:
         return parts[0] + "<p>None.</p>"
     parts.append(
         _table(
-            ["Hosts", "Bans", "Approved by", "Reason", "Expires", "State", "Applied to"],
+            ["Hosts or selector", "Bans", "Approved by", "Reason", "Expires", "State", "Applied to"],
             [
                 [
-                    _t(", ".join(e.get("hosts", ()))),
+                    _t(_exception_hosts(e)),
                     _t(", ".join(e.get("bans", ())) or "all"),
                     _t(e.get("approver")),
                     _t(e.get("reason")),

@@ -11,7 +11,9 @@ overall from ``evaluate``. Nothing else derives a status. The rules:
 * a step or a block that failed is ``failed``;
 * findings all covered by an active exception are ``exempt``;
 * findings removed (verified gone, or nothing left to verify) are ``remediated``;
-* nothing found on complete evidence is ``compliant``.
+* nothing found on complete evidence is ``compliant``;
+* a host outside the run's scope selector (the planner says ``out_of_scope``) is
+  ``out_of_scope`` for every ban, with the selector as the reason, whatever was found.
 
 Which step addressed which finding is read from the steps' ``findings`` keys,
 never guessed from names.
@@ -135,6 +137,12 @@ def evaluate(ban_ids, plan, actions=(), remaining=(), verified=False, executed=F
         reason = "software inventory failed: " + ("; ".join(gaps) or "no facts")
         per_ban = dict.fromkeys(ban_ids, "unknown")
         return "unknown", reason, per_ban, dict.fromkeys(ban_ids, reason)
+
+    if plan.get("out_of_scope"):
+        # Nothing was planned or done there: no ban is judged, and none is counted compliant.
+        reason = f"outside the scope {plan['out_of_scope']!r}"
+        per_ban = dict.fromkeys(ban_ids, "out_of_scope")
+        return "out_of_scope", reason, per_ban, dict.fromkeys(ban_ids, reason)
 
     outcomes = {a["step"]: a.get("outcome") for a in actions}
     messages = {a["step"]: a.get("msg") or "" for a in actions}

@@ -102,6 +102,10 @@ DETECTED_PLATFORM = {
 }
 APP_TYPES = {"ios": "#microsoft.graph.iosStoreApp", "android": "#microsoft.graph.androidManagedStoreApp"}
 OS_MIX = (("ios", 0.45), ("android", 0.35), ("windows", 0.15), ("macos", 0.05))
+# managedDevice.deviceCategoryDisplayName: the device category an admin or the user picked at enrollment;
+# an empty string when none was (https://learn.microsoft.com/en-us/graph/api/resources/intune-devices-manageddevice,
+# v1.0). Taken by device index, so the seeded draws of every other attribute stay as they were.
+DEVICE_CATEGORIES = ("Head office", "Liaison office", "Field office", "")
 GROUP_NAMES = {
     "corporate_ios": "Corporate iPhones and iPads",
     "corporate_android": "Corporate Android devices",
@@ -160,6 +164,7 @@ class Device:
             "userPrincipalName": self.user,
             "managementAgent": "mdm",
             "deviceEnrollmentType": self.enrollment(),
+            "deviceCategoryDisplayName": DEVICE_CATEGORIES[self.index % len(DEVICE_CATEGORIES)],
         }
 
     def enrollment(self):

@@ -419,14 +419,14 @@ CALLS = [
         ([], BANS),
         {"exceptions": exception(until="2026-12-31")},
         RP
-        + "exceptions[0]: unknown key 'until' (allowed: allow_wide, approver, bans, expires, hosts, note, reason, ticket)",
+        + "exceptions[0]: unknown key 'until' (allowed: allow_wide, approver, bans, expires, hosts, note, reason, ticket, where)",
     ),
     (
         "plan: an exception without approver",
         "removal_plan",
         ([], BANS),
         {"exceptions": exception(approver=KeyError)},
-        RP + "exceptions[0]: missing 'approver' (every exception needs hosts, approver, reason, expires)",
+        RP + "exceptions[0]: missing 'approver' (every exception needs hosts or where, approver, reason, expires)",
     ),
     (
         "plan: a blank approver",
@@ -482,7 +482,8 @@ CALLS = [
         "removal_plan",
         ([], BANS),
         {"exceptions": exception(hosts=[])},
-        RP + "exceptions[0]: missing 'hosts' (every exception needs hosts, approver, reason, expires)",
+        RP
+        + "exceptions[0]: missing 'hosts' or 'where' (every exception needs hosts or where, approver, reason, expires)",
     ),
     (
         "plan: an empty host pattern",
@@ -903,3 +904,239 @@ SAFE_CALLS = [
         _csv_is_neutral,
     ),
 ]
+
+
+# Selectors: an exception's where and the scope, each refused with the option, the expression and why.
+SELECTOR_OK = {"approver": "CISO", "reason": "lab", "expires": "2026-12-31"}
+SELECTOR_CALLS = [
+    (
+        "selector: where is not JMESPath",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "platform = 'ios'"}]},
+        RP
+        + (
+            "exceptions[0].where: not a JMESPath expression, Unknown token '=' at position 9 (from 0): "
+            "\"platform = 'ios'\""
+        ),
+    ),
+    (
+        "selector: where is incomplete",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "platform == "}]},
+        RP
+        + (
+            "exceptions[0].where: not a JMESPath expression, incomplete expression at position 12 (from 0): "
+            "'platform == '"
+        ),
+    ),
+    (
+        "selector: where is a literal",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "`true`"}]},
+        RP
+        + (
+            "exceptions[0].where: must be a true/false test of one host (a comparison, contains(), "
+            "starts_with(), ends_with(), glob(), or &&, ||, ! of tests), not a literal: '`true`'"
+        ),
+    ),
+    (
+        "selector: where is a projection",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "groups[?@ == 'lab']"}]},
+        RP
+        + (
+            "exceptions[0].where: must be a true/false test of one host (a comparison, contains(), "
+            "starts_with(), ends_with(), glob(), or &&, ||, ! of tests), not a projection (filter): "
+            "\"groups[?@ == 'lab']\""
+        ),
+    ),
+    (
+        "selector: where is a bare field",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "supervised"}]},
+        RP
+        + (
+            "exceptions[0].where: must be a true/false test of one host (a comparison, contains(), "
+            "starts_with(), ends_with(), glob(), or &&, ||, ! of tests), not a bare field: 'supervised'"
+        ),
+    ),
+    (
+        "selector: where names a key the view lacks",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "department == 'lab'"}]},
+        RP
+        + (
+            "exceptions[0].where: 'department' is not a key of the host view (keys: name, platform, "
+            "os_version, ownership, supervised, enrollment, user, category, groups, mdm, last_seen, "
+            "attributes): \"department == 'lab'\""
+        ),
+    ),
+    (
+        "selector: where calls an unknown function",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "lower(name) == 'web01'"}]},
+        RP + ("exceptions[0].where: unknown function lower(): \"lower(name) == 'web01'\""),
+    ),
+    (
+        "selector: where calls a function with too few arguments",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "contains(groups)"}]},
+        RP + ("exceptions[0].where: contains() takes 2 argument(s), 1 given: 'contains(groups)'"),
+    ),
+    (
+        "selector: where is a function that is no test",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "length(groups)"}]},
+        RP
+        + (
+            "exceptions[0].where: must be a true/false test of one host (a comparison, contains(), "
+            "starts_with(), ends_with(), glob(), or &&, ||, ! of tests), not a function that is not a test: "
+            "'length(groups)'"
+        ),
+    ),
+    (
+        "selector: where compares two literals",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "`1` == `1`"}]},
+        RP
+        + ("exceptions[0].where: looks at no key of the host view, so it says the same for every host: '`1` == `1`'"),
+    ),
+    (
+        "selector: where is not a string",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": ["platform == 'ios'"]}]},
+        RP + ("exceptions[0].where: expected a JMESPath expression (a string), got list"),
+    ),
+    (
+        "selector: where holds a newline",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "platform == 'ios'\n|| `true`"}]},
+        RP + ("exceptions[0].where: holds a control character at position 17: \"platform == 'ios'\\n|| `true`\""),
+    ),
+    (
+        "selector: where and hosts together",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "platform == 'ios'", "hosts": "web01"}]},
+        RP + ("exceptions[0]: give hosts (names or globs) or where (a selector), not both"),
+    ),
+    (
+        "selector: where longer than 1000 characters",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "name == '" + "a" * 1000 + "'"}]},
+        RP + ("exceptions[0].where: longer than 1000 characters"),
+    ),
+    (
+        "selector: where an && of a test and a field",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "exceptions": [{**SELECTOR_OK, "where": "platform == 'ios' && supervised"}]},
+        RP
+        + (
+            "exceptions[0].where: must be a true/false test of one host (a comparison, contains(), "
+            "starts_with(), ends_with(), glob(), or &&, ||, ! of tests), not a bare field: \"platform == 'ios' "
+            '&& supervised"'
+        ),
+    ),
+    (
+        "selector: scope is not JMESPath",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "scope": "ownership != personal'"},
+        RP
+        + (
+            "scope: not a JMESPath expression, Unclosed ' delimiter at position 21 (from 0): \"ownership != personal'\""
+        ),
+    ),
+    (
+        "selector: scope is a projection",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "scope": "attributes.*"},
+        RP
+        + (
+            "scope: must be a true/false test of one host (a comparison, contains(), starts_with(), "
+            "ends_with(), glob(), or &&, ||, ! of tests), not a projection: 'attributes.*'"
+        ),
+    ),
+    (
+        "selector: scope is a pipe",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "scope": "groups | [0] == 'lab'"},
+        RP
+        + (
+            "scope: must be a true/false test of one host (a comparison, contains(), starts_with(), "
+            "ends_with(), glob(), or &&, ||, ! of tests), not a pipe: \"groups | [0] == 'lab'\""
+        ),
+    ),
+    (
+        "selector: scope is a number",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "scope": 3},
+        RP + ("scope: expected a JMESPath expression (a string), got int"),
+    ),
+    (
+        "selector: scope names a key the view lacks",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "scope": "owner == 'company'"},
+        RP
+        + (
+            "scope: 'owner' is not a key of the host view (keys: name, platform, os_version, ownership, "
+            'supervised, enrollment, user, category, groups, mdm, last_seen, attributes): "owner == '
+            "'company'\""
+        ),
+    ),
+    (
+        "selector: scope an unknown token",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "scope": "platform == 'ios' and ownership == 'company'"},
+        RP
+        + (
+            "scope: not a JMESPath expression, unexpected 'and' at position 18 (from 0): \"platform == 'ios' "
+            "and ownership == 'company'\""
+        ),
+    ),
+    (
+        "selector: host attributes not a mapping",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "scope": "platform == 'linux'", "host_info": {"attributes": ["a"]}},
+        RP + ("interdict_attributes: expected a mapping, got list"),
+    ),
+    (
+        "selector: host attribute names are identifiers",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "scope": "platform == 'linux'", "host_info": {"attributes": {"a b": 1}}},
+        RP + ("interdict_attributes: attribute names are identifiers of at most 64 characters, got 'a b'"),
+    ),
+    (
+        "selector: scope evaluation with the wrong type",
+        "removal_plan",
+        ([], BANS),
+        {"host": "web01", "scope": "starts_with(supervised, 'x')"},
+        RP
+        + (
+            "scope: cannot be evaluated for 'web01': In function starts_with(), invalid type for value: None, "
+            "expected one of: ['string'], received: \"null\": \"starts_with(supervised, 'x')\""
+        ),
+    ),
+]
+CALLS += SELECTOR_CALLS

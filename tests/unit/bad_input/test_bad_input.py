@@ -26,7 +26,10 @@ from .cases import BAN_CASES, GOOD_RESULT, RESOURCE, RESULT_CASES, SAFE_BAN_CASE
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLEAR_ERRORS = (AnsibleLookupError, AnsibleFilterError)
-TIME_LIMIT_S = 2.0
+# CPU time is the work a case costs, whatever else the machine is doing; wall time only has to show
+# that nothing waits (a FIFO, a device file), so its bound is wide enough for a loaded CI machine.
+CPU_LIMIT_S = 2.0
+WAIT_LIMIT_S = 20.0
 MEMORY_LIMIT_MB = 200
 
 BANS = load_bans()
@@ -194,7 +197,7 @@ def test_the_corpus_is_large_and_every_case_is_named_once():
 
 @pytest.mark.parametrize("case", sorted(RESOURCE))
 def test_resource_case_fails_within_time_and_memory(tmp_path, case):
-    """The child loads the case once and reports its own wall time and peak memory growth."""
+    """The child loads the case once and reports its own CPU and wall time and peak memory growth."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(os.path.dirname(HERE)))]))
     proc = subprocess.run(
         [sys.executable, os.path.join(HERE, "probe.py"), case, str(tmp_path)],
@@ -209,6 +212,7 @@ def test_resource_case_fails_within_time_and_memory(tmp_path, case):
     expected = {c[0]: c[-1] for c in BAN_CASES + SPECIAL_CASES}[case]
     assert report["clear"], report
     assert report["error"] == expected.replace("{path}", report["path"])
-    assert report["seconds"] < TIME_LIMIT_S, report
+    assert report["cpu_seconds"] < CPU_LIMIT_S, report
+    assert report["seconds"] < WAIT_LIMIT_S, report
     assert report["python_peak_mb"] < MEMORY_LIMIT_MB, report
     assert report["rss_growth_mb"] < MEMORY_LIMIT_MB, report

@@ -185,7 +185,8 @@ def test_a_lock_held_beyond_the_timeout_fails_the_step_naming_the_holder(tmp_pat
 
 def test_a_removal_waits_for_the_lock_and_holds_it_while_the_command_runs(tmp_path):
     lock = tmp_path / "lock-frontend"
-    holder = hold_lock(lock, 1.5)
+    # Held long enough that the module is surely waiting before it is released, even on a loaded machine.
+    holder = hold_lock(lock, 5)
     try:
         result = run_module(tmp_path, [locked_step(tmp_path, lock, [sys.executable, "-c", PROBE_LOCK, str(lock)], 30)])
     finally:

@@ -174,7 +174,8 @@ def test_results_merge_to_the_worst_status_and_missing_hosts_are_unknown():
     assert statuses == {"web01": "non_compliant", "web02": "compliant", "web03": "unknown"}
     assert fleet["summary"]["by_status"]["unknown"] == 1
     assert fleet["summary"]["by_ban"]["kaspersky"] == {
-        "compliant": 1, "remediated": 1, "exempt": 0, "unknown": 1, "non_compliant": 0, "failed": 0,
+        "compliant": 1, "remediated": 1, "exempt": 0, "out_of_scope": 0, "unknown": 1, "non_compliant": 0,
+        "failed": 0,
     }  # fmt: skip
     assert fleet["summary"]["compliant"] == 1
 
