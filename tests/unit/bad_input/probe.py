@@ -72,7 +72,13 @@ def main(case, folder):
     attempt(catalog, path)
     python_peak_mb = tracemalloc.get_traced_memory()[1] / 1024**2
     tracemalloc.stop()
-    report = {"case": case, "seconds": seconds, "cpu_seconds": cpu_seconds, "python_peak_mb": python_peak_mb, "rss_growth_mb": growth_mb}
+    report = {
+        "case": case,
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "python_peak_mb": python_peak_mb,
+        "rss_growth_mb": growth_mb,
+    }
     print(json.dumps(dict(report, clear=clear, error=error, path=path)))
 
 

@@ -15,7 +15,13 @@ from test_properties import BANS, SETTINGS, hosts, plan_for
 
 from ansible_collections.interdict.bans.plugins.module_utils.contract import FLEET_SCHEMA, source_state
 from ansible_collections.interdict.bans.plugins.module_utils.matching import match
-from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_fleet, _planning, _report, _selectors
+from ansible_collections.interdict.bans.plugins.plugin_utils import (
+    _mdm_fleet,
+    _planning,
+    _report,
+    _report_html,
+    _selectors,
+)
 
 NOW = "2026-11-29"
 EXCEPTION = {"approver": "CIO Office", "reason": "ticket SEC-1", "expires": "2026-12-31"}
