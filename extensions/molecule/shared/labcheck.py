@@ -186,3 +186,50 @@ def run_fleet_host(inventory_name, run):
 def action_of(result, step_id):
     """The action of one step in a host result, or None."""
     return next((action for action in result.get("actions") or () if action.get("step") == step_id), None)
+
+
+# --------------------------------------------------------------------------- rpm/dnf lab hosts
+
+RPM_SCRIPTLET_LOG = "/var/log/interdict-lab/rpm-scriptlets.log"
+DNF_CONF = "/etc/dnf/dnf.conf"
+
+
+def rpm_installed(host, package):
+    """Whether rpm's database has the package."""
+    return host.run("rpm --query %s", package).rc == 0
+
+
+def rpm_scriptlet_calls(host):
+    """Every scriptlet call of the lab rpms, in order: [(package, scriptlet, count)] (tests/lab/build_rpms.py)."""
+    log = host.file(RPM_SCRIPTLET_LOG)
+    if not log.exists:
+        return []
+    return [tuple(line.split()) for line in log.content_string.splitlines() if line.strip()]
+
+
+def rpm_removal_order(host):
+    """Packages in the order their %preun ran for an erase (count 0: the last instance goes)."""
+    return [package for package, scriptlet, count in rpm_scriptlet_calls(host) if (scriptlet, count) == ("preun", "0")]
+
+
+def dnf_excludes(host):
+    """The package patterns in excludepkgs (or exclude) of [main] in dnf.conf."""
+    cmd = host.run("python3 -c %s", "import configparser as c; p=c.ConfigParser(); p.read('/etc/dnf/dnf.conf'); "
+                   "print(p.get('main','excludepkgs',fallback=''), p.get('main','exclude',fallback=''))")  # fmt: skip
+    return set(cmd.stdout.replace(",", " ").split())
+
+
+def dnf_install(host, package, installroot="", disable_excludes=False):
+    """A real `dnf install` of one package, on the host or into an empty ``installroot``.
+
+    dnf reads the host's dnf.conf and repositories for an installroot that has none, so an
+    installroot is an identical root; ``disable_excludes`` ignores the excludes of [main] (the block).
+    """
+    argv = ["dnf", "install", "-y", "-q", "--setopt=install_weak_deps=False"]
+    if installroot:
+        host.run("rm -rf %s", installroot)
+        argv += ["--installroot", installroot, "--releasever", "lab"]
+    if disable_excludes:
+        argv.append("--disableexcludes=main")
+    argv.append(package)
+    return host.run(" ".join(["%s"] * len(argv)), *argv)
