@@ -48,7 +48,8 @@ options:
       - Each step has C(id) and C(method), and either C(command) (argv list, with optional C(probe) argv,
         C(environment) mapping, C(exit_codes) table, C(retry), C(locks) and C(lock_timeout)), or C(path) +
         C(content) (+ C(mode), C(managed_marker)),
-        or C(path) + C(section) + C(option) + C(values), or C(path) + C(lines) (+ C(header)). C(depends_on), C(fallback_for) and C(blocked)
+        or C(path) + C(section) + C(option) + C(values), or C(path) + C(lines) (+ C(header)).
+        C(depends_on), C(fallback_for) and C(blocked)
         say whether it runs.
     type: list
     elements: dict

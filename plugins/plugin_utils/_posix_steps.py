@@ -339,6 +339,12 @@ def _dnf_exclude(ban, findings, current_blocks, packages):
     )
 
 
+def _not_blockable(ban, method, note, **where):
+    status = _present(ban, method, note=note, **where)
+    status["state"] = "not_blockable"
+    return status
+
+
 def _flatpak_masks(ban, findings, current_blocks):
     out = []
     apps = ban.get("platforms", {}).get("linux", {}).get("block", {}).get("flatpaks", ())
@@ -410,19 +416,22 @@ def _flatpak_filter(ban, findings, current_blocks):
         out.append(_present(ban, "flatpak_filter", path=block_files.FLATPAK_FILTER))
     for entry in block_files.entries(current_blocks, "flatpak_remote"):
         scope, user, remote = entry.get("scope"), entry.get("user") or "", str(entry.get("remote") or "")
-        rule = "%s%s:%s" % (scope, ":" + user if user else "", remote)
-        used = entry.get("filter") or ""
         if scope not in ("system", "user") or (user and not USER_NAME.match(str(user))):
             continue
+        rule = "%s%s:%s" % (scope, ":" + user if user else "", remote)
+        used = str(entry.get("filter") or "")
         if not block_files.REMOTE_NAME.match(remote):
-            out.append({"ban": ban["id"], "method": "flatpak_remote", "state": "not_blockable", "rule": rule[:200],
-                        "note": "remote name is not one flatpak accepts: not modified"})  # fmt: skip
+            # Host data: shown quoted, so no control character reaches the report.
+            note = "remote name %s is not one flatpak accepts: not modified" % ascii(remote)[:200]
+            out.append(_not_blockable(ban, "flatpak_remote", note, rule="%s:?" % rule.rsplit(":", 1)[0]))
         elif used == block_files.FLATPAK_FILTER:
             out.append(_present(ban, "flatpak_remote", rule=rule))
         elif used:
-            note = "remote already uses the filter %s: add `deny <app>` lines for %s to it" % (used, " ".join(apps))
-            out.append({"ban": ban["id"], "method": "flatpak_remote", "state": "not_blockable", "rule": rule,
-                        "note": note[:500]})  # fmt: skip
+            note = "remote already uses the filter %s: add `deny <app>` lines for %s to it" % (
+                ascii(used)[:200],
+                " ".join(apps),
+            )
+            out.append(_not_blockable(ban, "flatpak_remote", note, rule=rule))
         else:
             argv = ["flatpak", "remote-modify", "--" + scope, "--filter=" + block_files.FLATPAK_FILTER, remote]
             covered = [

@@ -233,3 +233,31 @@ def dnf_install(host, package, installroot="", disable_excludes=False):
         argv.append("--disableexcludes=main")
     argv.append(package)
     return host.run(" ".join(["%s"] * len(argv)), *argv)
+
+
+# --------------------------------------------------------------------------- flatpak lab host
+
+FLATPAK_FILTER = "/etc/flatpak/interdict-bans.filter"
+
+
+def flatpak(host, user, *argv):
+    """Run flatpak as root, or as ``user`` (for their per-user installation)."""
+    prefix = ["runuser", "-u", user, "--"] if user else []
+    full = [*prefix, "flatpak", *argv]
+    return host.run(" ".join(["%s"] * len(full)), *full)
+
+
+def flatpak_apps(host, user=""):
+    """App ids in the system installation, or in ``user``'s."""
+    cmd = flatpak(host, user, "list", "--user" if user else "--system", "--app", "--columns=application")
+    assert cmd.rc == 0, cmd.stderr
+    return sorted(cmd.stdout.split())
+
+
+def flatpak_control_install(host, app, directory="/var/tmp/flatpak-control"):
+    """Install ``app`` from the lab remote into a fresh installation at ``directory``: same remote, no filter."""
+    host.run("rm -rf %s", directory)
+    env = f"FLATPAK_USER_DIR={directory}"
+    added = host.run(f"{env} flatpak remote-add --user --no-gpg-verify interdict-lab file:///srv/interdict-flatpaks")
+    assert added.rc == 0, added.stderr
+    return host.run(f"{env} flatpak install --user --noninteractive -y interdict-lab %s", app)

@@ -221,7 +221,7 @@ def test_blocks_of_an_image_are_read_as_the_host_sees_them(tmp_path):
                 "path": "/home/bob/.local/share/flatpak/repo/config",
                 "remote": "corp",
                 "filter": "",
-            },  # fmt: skip
+            },
         ],
     }
     assert bf.flatpak_denied(blocks) == {"com.tencent.WeChat"}

@@ -332,7 +332,7 @@ def test_the_planner_passes_the_lock_timeout_option_to_every_package_removal():
     assert block["content"].startswith(block["managed_marker"])
 
 
-# --------------------------------------------------------------------------- flatpak filter (mask alone does not stop an install)
+# --------------------------------------------------------------------------- flatpak filter (a mask stops no install)
 
 FILTER = block_files.FLATPAK_FILTER
 
@@ -380,7 +380,7 @@ def test_flatpak_filter_in_place_is_present_and_another_filter_is_never_replaced
         "flatpak_remote": [
             {"scope": "system", "user": "", "path": "/c", "remote": "flathub", "filter": FILTER},
             {"scope": "system", "user": "", "path": "/c", "remote": "corp", "filter": "/etc/corp.filter"},
-            {"scope": "system", "user": "", "path": "/c", "remote": "--evil", "filter": ""},
+            {"scope": "system", "user": "", "path": "/c", "remote": "--evil\x1b[2J", "filter": ""},
         ],
     }
     for blocks in (current, _planning.normalize_current_blocks(current)):
@@ -390,11 +390,13 @@ def test_flatpak_filter_in_place_is_present_and_another_filter_is_never_replaced
             ("flatpak_filter", "present", FILTER),
             ("flatpak_remote", "present", "system:flathub"),
             ("flatpak_remote", "not_blockable", "system:corp"),
-            ("flatpak_remote", "not_blockable", "system:--evil"),
+            ("flatpak_remote", "not_blockable", "system:?"),
         ]
         assert not [i for i in items if i.get("kind") == "block" and i["method"] != "flatpak_mask"]
         corp = next(i for i in items if i.get("rule") == "system:corp")
         assert "/etc/corp.filter" in corp["note"]
+        evil = next(i for i in items if i.get("rule") == "system:?")
+        assert "\x1b" not in evil["note"] and "--evil" in evil["note"]
 
 
 def test_a_ban_without_flatpaks_plans_no_filter():
