@@ -318,6 +318,8 @@ def add_lines(path, lines, header=""):
     after = ensure_lines(before, [str(line) for line in lines], header)
     if after != before:
         mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
+        # /etc/flatpak is not there until something puts a file in it (Debian's flatpak ships none).
+        os.makedirs(os.path.dirname(path) or ".", 0o755, exist_ok=True)
         write_atomic(path, after, mode)
     return before, after
 

@@ -134,6 +134,15 @@ def test_ensure_lines(before, after):
     assert "a" in bf.filter_denies(after)
 
 
+def test_add_lines_makes_the_directory_a_fresh_flatpak_host_lacks(tmp_path):
+    # Found in the lab: Debian's flatpak ships no /etc/flatpak, and the filter write failed.
+    path = tmp_path / "etc" / "flatpak" / "interdict-bans.filter"
+    before, after = bf.add_lines(str(path), ["deny com.tencent.WeChat"], bf.FLATPAK_FILTER_HEADER)
+    assert before == "" and path.read_text() == after == bf.FLATPAK_FILTER_HEADER + "deny com.tencent.WeChat\n"
+    assert oct(path.stat().st_mode & 0o777) == "0o644"
+    assert bf.add_lines(str(path), ["deny com.tencent.WeChat"])[0] == after
+
+
 # --------------------------------------------------------------------------- files
 
 
