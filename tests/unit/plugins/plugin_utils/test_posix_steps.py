@@ -400,4 +400,4 @@ def test_flatpak_filter_in_place_is_present_and_another_filter_is_never_replaced
 
 
 def test_a_ban_without_flatpaks_plans_no_filter():
-    assert not [i for i in _posix_steps.blocks(KASPERSKY, [], [], {"platform": "linux", "sources": ["flatpak"]})]
+    assert _posix_steps.blocks(KASPERSKY, [], [], {"platform": "linux", "sources": ["flatpak"]}) == []
