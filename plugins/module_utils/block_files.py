@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The install-block files on Linux, read and written in one place.
 
-Three kinds of file stop a banned package from coming back:
+These files stop a banned package from coming back:
 
 * an apt preferences file per ban, ``/etc/apt/preferences.d/interdict-<ban>.pref``,
   that pins the ban's packages to priority -1 (rendered and recognised here);
@@ -19,7 +19,7 @@ Three kinds of file stop a banned package from coming back:
   it does not offer the denied apps, so ``flatpak install`` refuses them.
 
 ``software_facts`` reads them with ``read_blocks``, ``software_apply`` writes
-them with ``replace_file`` and ``add_values``, and the controller's step
+them with ``replace_file``, ``add_values`` and ``add_lines``, and the controller's step
 builder renders pin content with ``render_apt_pin`` and tells what is in
 place with ``entries``. Runs on targets: Python 3.8, standard library only.
 """
