@@ -2,17 +2,24 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The install-block files on Linux, read and written in one place.
 
-Three kinds of file stop a banned package from coming back:
+These files stop a banned package from coming back:
 
 * an apt preferences file per ban, ``/etc/apt/preferences.d/interdict-<ban>.pref``,
   that pins the ban's packages to priority -1 (rendered and recognised here);
 * dnf's ``excludepkgs`` in the ``[main]`` section of ``/etc/dnf/dnf.conf``
   (read, and extended by ``ensure_values`` without touching anything else);
 * flatpak masks, ``xa.masked`` in ``[core]`` of an installation's
-  ``repo/config`` (read; ``flatpak mask`` writes them).
+  ``repo/config`` (read; ``flatpak mask`` writes them). A mask stops updates
+  and automatic installs only: flatpak-mask(1) says a masked ref can still be
+  installed by hand;
+* so a flatpak filter, ``/etc/flatpak/interdict-bans.filter``, with a
+  ``deny <app id>`` line per banned app (extended by ``add_lines``), that
+  every remote of every installation uses (``xa.filter`` of the remote in
+  ``repo/config``, set by ``flatpak remote-modify --filter``): a remote with
+  it does not offer the denied apps, so ``flatpak install`` refuses them.
 
 ``software_facts`` reads them with ``read_blocks``, ``software_apply`` writes
-them with ``replace_file`` and ``add_values``, and the controller's step
+them with ``replace_file``, ``add_values`` and ``add_lines``, and the controller's step
 builder renders pin content with ``render_apt_pin`` and tells what is in
 place with ``entries``. Runs on targets: Python 3.8, standard library only.
 """
@@ -35,7 +42,13 @@ DNF_OPTION_ALIASES = ("excludepkgs", "exclude")
 FLATPAK_SYSTEM = "/var/lib/flatpak"
 FLATPAK_USER = ".local/share/flatpak"
 FLATPAK_CONFIG = "repo/config"
-METHODS = ("apt_pin", "dnf_exclude", "flatpak_mask")
+# One filter for every installation: root's, so a user cannot edit the filter their remotes use.
+FLATPAK_FILTER = "/etc/flatpak/interdict-bans.filter"
+FLATPAK_FILTER_HEADER = (
+    "# interdict.bans: apps that no flatpak remote using this filter offers (flatpak-remote-add(1), --filter).\n"
+    "# Managed file: lines are added, never removed.\n"
+)
+METHODS = ("apt_pin", "dnf_exclude", "flatpak_mask", "flatpak_filter", "flatpak_remote")
 
 # Block files are host data: read at most this much of one.
 READ_LIMIT = 1 << 20
@@ -44,6 +57,9 @@ BAN_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 PACKAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9+._~:@-]*$")
 _PIN_HEADER = "# interdict.bans: ban "
 _PIN_BAN = re.compile(r"^# interdict\.bans: ban '([a-z][a-z0-9_]*)'")
+# Remote names as flatpak accepts them; anything else never reaches an argv.
+REMOTE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_REMOTE_SECTION = re.compile(r'^remote "(.+)"$')
 _VALUE_SEPARATORS = re.compile(r"[\s,]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -194,6 +210,41 @@ def flatpak_masks(text):
     return [pattern.strip() for pattern in config.get("core", "xa.masked", fallback="").split(";") if pattern.strip()]
 
 
+def flatpak_remotes(text):
+    """(name, filter path or '') of each remote in an installation's repo config."""
+    config = configparser.ConfigParser(interpolation=None, strict=False)
+    config.read_string(text)
+    remotes = []
+    for section in config.sections():
+        found = _REMOTE_SECTION.match(section)
+        if found:
+            remotes.append((found.group(1), config.get(section, "xa.filter", fallback="").strip()))
+    return remotes
+
+
+def filter_denies(text):
+    """The refs a flatpak filter file denies (its ``deny <ref>`` lines)."""
+    denied = []
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].split()
+        if len(words) == 2 and words[0] == "deny":
+            denied.append(words[1])
+    return denied
+
+
+def ensure_lines(text, lines, header=""):
+    """Return ``text`` with every one of ``lines`` in it (appended when missing); a new file starts with ``header``."""
+    present = set(text.splitlines())
+    missing = [line for line in lines if line not in present]
+    if not missing:
+        return text
+    if not text:
+        text = header
+    elif not text.endswith("\n"):
+        text += "\n"
+    return text + "".join(line + "\n" for line in missing)
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -258,6 +309,21 @@ def add_values(path, section, option, values):
     return before, after
 
 
+def add_lines(path, lines, header=""):
+    """Make ``path`` hold ``lines`` as well (a new file starts with ``header``). Returns (before, after)."""
+    bad = [line for line in lines if _CONTROL.search(str(line))]
+    if bad:
+        raise BlockFileError("control characters, refused in %s: %r" % (path, bad))
+    before = read_text(path) or ""
+    after = ensure_lines(before, [str(line) for line in lines], header)
+    if after != before:
+        mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
+        # /etc/flatpak is not there until something puts a file in it (Debian's flatpak ships none).
+        os.makedirs(os.path.dirname(path) or ".", 0o755, exist_ok=True)
+        write_atomic(path, after, mode)
+    return before, after
+
+
 # --------------------------------------------------------------------------- what a host has
 
 
@@ -267,7 +333,9 @@ def read_blocks(host):
     ``host`` gives ``path(*parts)`` (a path under the inventoried root),
     ``shown(path)`` (that path as the host sees it) and ``homes()`` (user, home)
     pairs. Entry shapes: apt_pin ``{path, content, ban, packages}``,
-    dnf_exclude ``{path, patterns}``, flatpak_mask ``{scope, user, path, patterns}``.
+    dnf_exclude ``{path, patterns}``, flatpak_mask ``{scope, user, path, patterns}``,
+    flatpak_filter ``{path, patterns}`` (the refs the filter denies), flatpak_remote
+    ``{scope, user, path, remote, filter}`` (every remote, with the filter it uses or '').
     """
     errors = []
     pins, pin_errors = read_apt_pins(host.path(APT_PIN_DIR.lstrip("/")), host.shown)
@@ -284,7 +352,17 @@ def read_blocks(host):
     if patterns:
         excludes.append({"path": host.shown(conf), "patterns": patterns})
 
-    masks = []
+    filters = []
+    path = host.path(FLATPAK_FILTER.lstrip("/"))
+    try:
+        text = read_text(path)
+    except OSError as exc:
+        errors.append("%s: %s" % (host.shown(path), exc.strerror or exc))
+        text = None
+    if text is not None:
+        filters.append({"path": host.shown(path), "patterns": filter_denies(text)})
+
+    masks, remotes = [], []
     installations = [("system", "", host.path(FLATPAK_SYSTEM.lstrip("/")))]
     installations += [("user", user, os.path.join(home, FLATPAK_USER)) for user, home in host.homes()]
     for scope, user, installation in installations:
@@ -292,12 +370,17 @@ def read_blocks(host):
         try:
             text = read_text(config)
             patterns = flatpak_masks(text) if text is not None else []
+            names = flatpak_remotes(text) if text is not None else []
         except (OSError, configparser.Error) as exc:
             errors.append("%s: %s" % (host.shown(config), getattr(exc, "strerror", None) or exc))
             continue
         if patterns:
             masks.append({"scope": scope, "user": user, "path": host.shown(config), "patterns": patterns})
-    return {"apt_pin": pins, "dnf_exclude": excludes, "flatpak_mask": masks}, errors
+        for name, used in names:
+            remotes.append({"scope": scope, "user": user, "path": host.shown(config), "remote": name, "filter": used})
+    blocks = {"apt_pin": pins, "dnf_exclude": excludes, "flatpak_mask": masks}
+    blocks.update(flatpak_filter=filters, flatpak_remote=remotes)
+    return blocks, errors
 
 
 def entries(blocks, method):
@@ -322,6 +405,11 @@ def flatpak_masked(blocks, scope, user, app):
         if app in (entry.get("patterns") or ()) or entry.get("pattern") == app:
             return True
     return False
+
+
+def flatpak_denied(blocks):
+    """Every ref the collection's flatpak filter denies."""
+    return {pattern for entry in entries(blocks, "flatpak_filter") for pattern in entry.get("patterns") or ()}
 
 
 def apt_pin_at(blocks, path):

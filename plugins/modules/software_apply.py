@@ -31,6 +31,8 @@ description:
     a file with exactly the content is adopted as it is.
   - A value step (C(path), C(section), C(option), C(values), for example dnf C(excludepkgs))
     adds the missing values to that option and leaves everything else in the file as it is.
+  - A line step (C(path), C(lines), optional C(header), for example the flatpak filter's C(deny) lines) appends
+    the lines the file lacks; a new file starts with C(header). Nothing else in the file changes.
   - A step with C(depends_on) runs only when every step it names ended V(ok), V(absent) or V(reboot_pending);
     otherwise it is V(skipped). This is how "Endpoint Security before Network Agent, and not the agent when the
     first failed" is kept. A step with C(fallback_for) runs only when one of the steps it names failed.
@@ -46,7 +48,8 @@ options:
       - Each step has C(id) and C(method), and either C(command) (argv list, with optional C(probe) argv,
         C(environment) mapping, C(exit_codes) table, C(retry), C(locks) and C(lock_timeout)), or C(path) +
         C(content) (+ C(mode), C(managed_marker)),
-        or C(path) + C(section) + C(option) + C(values). C(depends_on), C(fallback_for) and C(blocked)
+        or C(path) + C(section) + C(option) + C(values), or C(path) + C(lines) (+ C(header)).
+        C(depends_on), C(fallback_for) and C(blocked)
         say whether it runs.
     type: list
     elements: dict
@@ -161,6 +164,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.interdict.bans.plugins.module_utils.block_files import (
     BlockFileError,
+    add_lines,
     add_values,
     replace_file,
 )
@@ -330,9 +334,11 @@ class Applier:
             return self.write_file(step)
         if step.get("path") and step.get("option") and step.get("values"):
             return self.ensure_option(step)
+        if step.get("path") and step.get("lines"):
+            return self.ensure_lines(step)
         if step.get("command"):
             return self.run_command(step)
-        raise ValueError("step %r has neither command, content nor values" % step.get("id"))
+        raise ValueError("step %r has neither command, content, values nor lines" % step.get("id"))
 
     def write_file(self, step):
         path, content = step["path"], step["content"]
@@ -361,6 +367,17 @@ class Applier:
             return {"outcome": "absent", "changed": False, "msg": "%s in %s already has them" % (step["option"], path)}
         self.diffs.append({"before_header": path, "after_header": path, "before": before, "after": after})
         return {"outcome": "ok", "changed": True, "msg": "updated %s in %s" % (step["option"], path)}
+
+    def ensure_lines(self, step):
+        path = step["path"]
+        try:
+            before, after = add_lines(path, step["lines"], str(step.get("header") or ""))
+        except BlockFileError as exc:
+            return {"outcome": "failed", "changed": False, "msg": str(exc)}
+        if after == before:
+            return {"outcome": "absent", "changed": False, "msg": "%s already has them" % path}
+        self.diffs.append({"before_header": path, "after_header": path, "before": before, "after": after})
+        return {"outcome": "ok", "changed": True, "msg": "updated %s" % path}
 
     def run_command(self, step):
         environ = {"LC_ALL": "C"}

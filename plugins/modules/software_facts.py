@@ -13,7 +13,8 @@ description:
   - Reads every supported package manager and application store on a Linux or macOS host and returns
     the installed software as normalized software records in C(ansible_facts.interdict_software).
   - Also returns the install blocks interdict.bans manages on the host (apt preference files, dnf
-    C(excludepkgs), flatpak masks) in C(ansible_facts.interdict_blocks), so an audit needs one remote call.
+    C(excludepkgs), flatpak masks, the flatpak filter and the remotes that use it) in
+    C(ansible_facts.interdict_blocks), so an audit needs one remote call.
   - Thin and read-only. It decides nothing; matching against the ban catalog happens on the controller
     with the P(interdict.bans.match#filter) filter.
   - At most one process per package manager (C(dpkg-query), C(rpm), C(flatpak), C(snap) only when the snapd
@@ -134,6 +135,9 @@ ansible_facts:
           with C(path) and C(patterns).
         - V(flatpak_mask) lists the masked patterns of each flatpak installation, with C(scope), C(user),
           C(path) and C(patterns).
+        - V(flatpak_filter) lists the refs C(/etc/flatpak/interdict-bans.filter) denies, with C(path) and C(patterns).
+        - V(flatpak_remote) lists every remote of each flatpak installation, with C(scope), C(user), C(path),
+          C(remote) and C(filter) (the filter file the remote uses, empty for none).
       returned: always
       type: dict
       sample:
@@ -148,6 +152,15 @@ ansible_facts:
             user: ""
             path: /var/lib/flatpak/repo/config
             patterns: [com.tencent.WeChat]
+        flatpak_filter:
+          - path: /etc/flatpak/interdict-bans.filter
+            patterns: [com.tencent.WeChat]
+        flatpak_remote:
+          - scope: system
+            user: ""
+            path: /var/lib/flatpak/repo/config
+            remote: flathub
+            filter: /etc/flatpak/interdict-bans.filter
     interdict_sources:
       description:
         - The evidence, in the shape every facts path of interdict.bans reports C({platform, sources}).

@@ -339,6 +339,12 @@ def _dnf_exclude(ban, findings, current_blocks, packages):
     )
 
 
+def _not_blockable(ban, method, note, **where):
+    status = _present(ban, method, note=note, **where)
+    status["state"] = "not_blockable"
+    return status
+
+
 def _flatpak_masks(ban, findings, current_blocks):
     out = []
     apps = ban.get("platforms", {}).get("linux", {}).get("block", {}).get("flatpaks", ())
@@ -373,7 +379,74 @@ def _flatpak_masks(ban, findings, current_blocks):
                     covered,
                     rule=rule,
                     command=_as_user(user, argv) if user else argv,
-                    note="stops flatpak install/update of this ref in that installation",
+                    note="stops updates and automatic installs of this ref in that installation; "
+                    "a manual install is stopped by the flatpak filter",
+                )
+            )
+    return out
+
+
+def _flatpak_filter(ban, findings, current_blocks):
+    """The ban's apps denied in the collection's flatpak filter, and every remote made to use that filter.
+
+    A remote another filter already limits is left as it is and reported not blockable.
+    """
+    apps = ban.get("platforms", {}).get("linux", {}).get("block", {}).get("flatpaks", ())
+    apps = [app for app in apps if PACKAGE_NAME.match(app)]
+    if not apps:
+        return []
+    flatpaks = [finding for finding in findings if finding["software"].get("source") == "flatpak"]
+    out = []
+    missing = [app for app in apps if app not in block_files.flatpak_denied(current_blocks)]
+    if missing:
+        out.append(
+            _block_step(
+                ban,
+                "flatpak_filter",
+                "%s:block:flatpak_filter" % ban["id"],
+                " ".join(missing),
+                [finding_key(finding) for finding in flatpaks],
+                path=block_files.FLATPAK_FILTER,
+                lines=["deny %s" % app for app in missing],
+                header=block_files.FLATPAK_FILTER_HEADER,
+                note="no remote that uses the filter offers these apps: flatpak install refuses them",
+            )
+        )
+    else:
+        out.append(_present(ban, "flatpak_filter", path=block_files.FLATPAK_FILTER))
+    for entry in block_files.entries(current_blocks, "flatpak_remote"):
+        scope, user, remote = entry.get("scope"), entry.get("user") or "", str(entry.get("remote") or "")
+        if scope not in ("system", "user") or (user and not USER_NAME.match(str(user))):
+            continue
+        rule = "%s%s:%s" % (scope, ":" + user if user else "", remote)
+        used = str(entry.get("filter") or "")
+        if not block_files.REMOTE_NAME.match(remote):
+            # Host data: shown quoted, so no control character reaches the report.
+            note = "remote name %s is not one flatpak accepts: not modified" % ascii(remote)[:200]
+            out.append(_not_blockable(ban, "flatpak_remote", note, rule="%s:?" % rule.rsplit(":", 1)[0]))
+        elif used == block_files.FLATPAK_FILTER:
+            out.append(_present(ban, "flatpak_remote", rule=rule))
+        elif used:
+            note = "remote already uses the filter %s: add `deny <app>` lines for %s to it" % (
+                ascii(used)[:200],
+                " ".join(apps),
+            )
+            out.append(_not_blockable(ban, "flatpak_remote", note, rule=rule))
+        else:
+            argv = ["flatpak", "remote-modify", "--" + scope, "--filter=" + block_files.FLATPAK_FILTER, remote]
+            covered = [
+                f for f in flatpaks if f["software"].get("scope") == scope and (f["software"].get("user") or "") == user
+            ]
+            out.append(
+                _block_step(
+                    ban,
+                    "flatpak_remote",
+                    "%s:block:flatpak_remote:%s" % (ban["id"], rule),
+                    remote,
+                    [finding_key(finding) for finding in covered],
+                    rule=rule,
+                    command=_as_user(user, argv) if user else argv,
+                    note="the remote uses the flatpak filter (a remote added later gets it at the next run)",
                 )
             )
     return out
@@ -397,6 +470,7 @@ def blocks(ban, findings, current_blocks, options):
         out.append(_dnf_exclude(ban, findings, current_blocks, packages))
     if "flatpak" in sources:
         out.extend(_flatpak_masks(ban, findings, current_blocks))
+        out.extend(_flatpak_filter(ban, findings, current_blocks))
     if "snap" in sources:
         out.append({"ban": ban["id"], "method": "snap", "state": "not_blockable", "note": NOT_BLOCKABLE_SNAP})
     return out

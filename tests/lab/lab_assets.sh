@@ -16,3 +16,8 @@ fi
 
 "$LAB_DIR/build_image.sh"
 python3 "$LAB_DIR/build_debs.py"
+# The rpm/dnf and flatpak lab hosts: their image (derived from the base one),
+# the test rpms with their dnf repository, and the flatpak repository.
+"$LAB_DIR/build_pkg_image.sh"
+python3 "$LAB_DIR/build_rpms.py"
+python3 "$LAB_DIR/build_flatpaks.py"

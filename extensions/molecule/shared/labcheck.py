@@ -186,3 +186,78 @@ def run_fleet_host(inventory_name, run):
 def action_of(result, step_id):
     """The action of one step in a host result, or None."""
     return next((action for action in result.get("actions") or () if action.get("step") == step_id), None)
+
+
+# --------------------------------------------------------------------------- rpm/dnf lab hosts
+
+RPM_SCRIPTLET_LOG = "/var/log/interdict-lab/rpm-scriptlets.log"
+DNF_CONF = "/etc/dnf/dnf.conf"
+
+
+def rpm_installed(host, package):
+    """Whether rpm's database has the package."""
+    return host.run("rpm --query %s", package).rc == 0
+
+
+def rpm_scriptlet_calls(host):
+    """Every scriptlet call of the lab rpms, in order: [(package, scriptlet, count)] (tests/lab/build_rpms.py)."""
+    log = host.file(RPM_SCRIPTLET_LOG)
+    if not log.exists:
+        return []
+    return [tuple(line.split()) for line in log.content_string.splitlines() if line.strip()]
+
+
+def rpm_removal_order(host):
+    """Packages in the order their %preun ran for an erase (count 0: the last instance goes)."""
+    return [package for package, scriptlet, count in rpm_scriptlet_calls(host) if (scriptlet, count) == ("preun", "0")]
+
+
+def dnf_excludes(host):
+    """The package patterns in excludepkgs (or exclude) of [main] in dnf.conf."""
+    cmd = host.run("python3 -c %s", "import configparser as c; p=c.ConfigParser(); p.read('/etc/dnf/dnf.conf'); "
+                   "print(p.get('main','excludepkgs',fallback=''), p.get('main','exclude',fallback=''))")  # fmt: skip
+    return set(cmd.stdout.replace(",", " ").split())
+
+
+def dnf_install(host, package, installroot="", disable_excludes=False):
+    """A real `dnf install` of one package, on the host or into an empty ``installroot``.
+
+    dnf reads the host's dnf.conf and repositories for an installroot that has none, so an
+    installroot is an identical root; ``disable_excludes`` ignores the excludes of [main] (the block).
+    """
+    argv = ["dnf", "install", "-y", "-q", "--setopt=install_weak_deps=False"]
+    if installroot:
+        host.run("rm -rf %s", installroot)
+        argv += ["--installroot", installroot, "--releasever", "lab"]
+    if disable_excludes:
+        argv.append("--disableexcludes=main")
+    argv.append(package)
+    return host.run(" ".join(["%s"] * len(argv)), *argv)
+
+
+# --------------------------------------------------------------------------- flatpak lab host
+
+FLATPAK_FILTER = "/etc/flatpak/interdict-bans.filter"
+
+
+def flatpak(host, user, *argv):
+    """Run flatpak as root, or as ``user`` (for their per-user installation)."""
+    prefix = ["runuser", "-u", user, "--"] if user else []
+    full = [*prefix, "flatpak", *argv]
+    return host.run(" ".join(["%s"] * len(full)), *full)
+
+
+def flatpak_apps(host, user=""):
+    """App ids in the system installation, or in ``user``'s."""
+    cmd = flatpak(host, user, "list", "--user" if user else "--system", "--app", "--columns=application")
+    assert cmd.rc == 0, cmd.stderr
+    return sorted(cmd.stdout.split())
+
+
+def flatpak_control_install(host, app, directory="/var/tmp/flatpak-control"):
+    """Install ``app`` from the lab remote into a fresh installation at ``directory``: same remote, no filter."""
+    host.run("rm -rf %s", directory)
+    env = f"FLATPAK_USER_DIR={directory}"
+    added = host.run(f"{env} flatpak remote-add --user --no-gpg-verify interdict-lab file:///srv/interdict-flatpaks")
+    assert added.rc == 0, added.stderr
+    return host.run(f"{env} flatpak install --user --noninteractive -y interdict-lab %s", app)

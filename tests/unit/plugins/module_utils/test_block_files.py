@@ -107,6 +107,42 @@ def test_add_values_extends_the_option_and_nothing_else(tmp_path):
     assert bf.add_values(str(conf), "main", "excludepkgs", ["kesl"])[0] == conf.read_text()
 
 
+# --------------------------------------------------------------------------- flatpak filter
+
+
+def test_flatpak_remotes_and_the_filter_each_uses():
+    text = '[core]\nmode=bare\n[remote "flathub"]\nurl=u\nxa.filter= /etc/f \n[remote "a b"]\nurl=v\n[x]\ny=1\n'
+    assert bf.flatpak_remotes(text) == [("flathub", "/etc/f"), ("a b", "")]
+
+
+def test_filter_denies_reads_only_deny_lines():
+    text = "# deny commented.Out\ndeny com.tencent.WeChat  # why\nallow org.x\ndeny\ndeny a b\n  deny  org.y/*/stable\n"
+    assert bf.filter_denies(text) == ["com.tencent.WeChat", "org.y/*/stable"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("", "# h\ndeny a\n"),
+        ("deny a\n", "deny a\n"),
+        ("deny b", "deny b\ndeny a\n"),
+        ("# admin\ndeny b\n", "# admin\ndeny b\ndeny a\n"),
+    ],
+)
+def test_ensure_lines(before, after):
+    assert bf.ensure_lines(before, ["deny a"], "# h\n") == after
+    assert "a" in bf.filter_denies(after)
+
+
+def test_add_lines_makes_the_directory_a_fresh_flatpak_host_lacks(tmp_path):
+    # Found in the lab: Debian's flatpak ships no /etc/flatpak, and the filter write failed.
+    path = tmp_path / "etc" / "flatpak" / "interdict-bans.filter"
+    before, after = bf.add_lines(str(path), ["deny com.tencent.WeChat"], bf.FLATPAK_FILTER_HEADER)
+    assert before == "" and path.read_text() == after == bf.FLATPAK_FILTER_HEADER + "deny com.tencent.WeChat\n"
+    assert oct(path.stat().st_mode & 0o777) == "0o644"
+    assert bf.add_lines(str(path), ["deny com.tencent.WeChat"])[0] == after
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -149,8 +185,15 @@ def test_blocks_of_an_image_are_read_as_the_host_sees_them(tmp_path):
     write(str(root / "etc/apt/preferences.d/interdict-kaspersky.pref"), pin)
     write(str(root / "etc/apt/preferences.d/nodejs"), "Package: *\nPin: origin deb.nodesource.com\n")
     write(str(root / "etc/dnf/dnf.conf"), "[main]\nexcludepkgs=kesl\n")
-    write(str(root / "var/lib/flatpak/repo/config"), "[core]\nxa.masked=com.tencent.WeChat;\n")
-    write(str(root / "home/bob/.local/share/flatpak/repo/config"), "[core]\nxa.masked=a.B;c.D;\n")
+    write(
+        str(root / "var/lib/flatpak/repo/config"),
+        '[core]\nxa.masked=com.tencent.WeChat;\n\n[remote "flathub"]\nurl=https://x\nxa.filter=%s\n'
+        % bf.FLATPAK_FILTER,
+    )
+    write(
+        str(root / "home/bob/.local/share/flatpak/repo/config"), '[core]\nxa.masked=a.B;c.D;\n[remote "corp"]\nurl=x\n'
+    )
+    write(str(root / "etc/flatpak/interdict-bans.filter"), "# managed\ndeny com.tencent.WeChat\nallow x\n")
     blocks, errors = bf.read_blocks(PosixHost(NoTools(), str(root)))
     assert errors == []
     assert blocks == {
@@ -172,7 +215,25 @@ def test_blocks_of_an_image_are_read_as_the_host_sees_them(tmp_path):
                 "patterns": ["a.B", "c.D"],
             },
         ],
+        "flatpak_filter": [{"path": "/etc/flatpak/interdict-bans.filter", "patterns": ["com.tencent.WeChat"]}],
+        "flatpak_remote": [
+            {
+                "scope": "system",
+                "user": "",
+                "path": "/var/lib/flatpak/repo/config",
+                "remote": "flathub",
+                "filter": bf.FLATPAK_FILTER,
+            },
+            {
+                "scope": "user",
+                "user": "bob",
+                "path": "/home/bob/.local/share/flatpak/repo/config",
+                "remote": "corp",
+                "filter": "",
+            },
+        ],
     }
+    assert bf.flatpak_denied(blocks) == {"com.tencent.WeChat"}
 
 
 def test_an_unparsable_block_file_is_an_error_and_the_others_are_read(tmp_path):

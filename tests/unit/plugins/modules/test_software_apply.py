@@ -452,3 +452,23 @@ def test_with_steps_outside_check_mode_the_host_is_contacted(tmp_path):
     # The counterpart of the two tests above: the same call without --check does reach the (broken) host.
     proc = ansible_apply(tmp_path, [pin_step(tmp_path / "p.pref")])
     assert proc.returncode != 0
+
+
+def test_a_line_step_appends_what_the_file_lacks_and_nothing_else(tmp_path):
+    filter_file = tmp_path / "interdict-bans.filter"
+    step = {"id": "f", "method": "flatpak_filter", "path": str(filter_file), "lines": ["deny com.tencent.WeChat"],
+            "header": "# managed\n", "exit_codes": exit_codes()}  # fmt: skip
+    first = run_module(tmp_path, [step])
+    assert first["changed"] and filter_file.read_text() == "# managed\ndeny com.tencent.WeChat\n"
+    assert first["diff"][0]["after"] == "# managed\ndeny com.tencent.WeChat\n"
+    filter_file.write_text("# managed\ndeny com.tencent.WeChat\ndeny com.zhiliaoapp.musically")
+    tiktok = dict(step, lines=["deny com.zhiliaoapp.musically", "deny com.ss.android.ugc.trill"])
+    assert run_module(tmp_path, [tiktok])["changed"]
+    assert filter_file.read_text() == (
+        "# managed\ndeny com.tencent.WeChat\ndeny com.zhiliaoapp.musically\ndeny com.ss.android.ugc.trill\n"
+    )
+    again = run_module(tmp_path, [tiktok, step])
+    assert again["changed"] is False and [a["outcome"] for a in again["actions"]] == ["absent", "absent"]
+    bad = run_module(tmp_path, [dict(step, lines=["deny x\nallow *"])])
+    assert bad["actions"][0]["outcome"] == "failed" and "control characters" in bad["actions"][0]["msg"]
+    assert "allow" not in filter_file.read_text()

@@ -101,7 +101,13 @@ def test_live_inventory_of_this_machine(check):
     assert dpkg["platform"] == "linux" and dpkg["state"] == "installed" and dpkg["name"] == "dpkg"
     assert ("dpkg", "python3") in by_name
     assert sources["dpkg"][1] == sum(1 for r in facts["interdict_software"] if r["source"] == "dpkg")
-    assert set(facts["interdict_blocks"]) == {"apt_pin", "dnf_exclude", "flatpak_mask"}
+    assert set(facts["interdict_blocks"]) == {
+        "apt_pin",
+        "dnf_exclude",
+        "flatpak_mask",
+        "flatpak_filter",
+        "flatpak_remote",
+    }
     for pin in facts["interdict_blocks"]["apt_pin"]:
         assert os.path.basename(pin["path"]).startswith("interdict-")
 

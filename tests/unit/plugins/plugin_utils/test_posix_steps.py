@@ -183,6 +183,7 @@ def test_no_package_system_read_means_no_block_planned():
 def test_flatpak_masks_system_wide_and_for_each_user_who_had_it():
     alice = finding(identifier="com.tencent.WeChat", source="flatpak", scope="user", user="alice")
     items = _posix_steps.blocks(WECHAT, [alice], [], {"platform": "linux", "sources": ["flatpak"]})
+    items = [item for item in items if item["method"] == "flatpak_mask"]
     assert [s["command"] for s in items] == [
         ["flatpak", "mask", "--system", "com.tencent.WeChat"],
         ["runuser", "-u", "alice", "--", "flatpak", "mask", "--user", "com.tencent.WeChat"],
@@ -195,6 +196,7 @@ def test_a_flatpak_mask_in_place_is_present_in_either_form_of_current_blocks():
     facts = {"flatpak_mask": [{"scope": "system", "user": "", "path": "/p", "patterns": ["com.tencent.WeChat"]}]}
     for current in (facts, _planning.normalize_current_blocks(facts)):
         items = _posix_steps.blocks(WECHAT, [], current, {"platform": "linux", "sources": ["flatpak"]})
+        items = [item for item in items if item["method"] == "flatpak_mask"]
         assert [(i["state"], i["rule"]) for i in items] == [("present", "system:com.tencent.WeChat")]
 
 
@@ -328,3 +330,74 @@ def test_the_planner_passes_the_lock_timeout_option_to_every_package_removal():
     # A block never waits for a removal: it stops reinstallation whether the removal worked or not.
     assert "depends_on" not in block and block["managed_marker"] == block_files.pin_marker("kaspersky")
     assert block["content"].startswith(block["managed_marker"])
+
+
+# --------------------------------------------------------------------------- flatpak filter (a mask stops no install)
+
+FILTER = block_files.FLATPAK_FILTER
+
+
+def test_a_flatpak_mask_is_not_said_to_stop_a_manual_install():
+    # flatpak-mask(1): "You can still manually install such refs"; the lab showed `flatpak install` succeeding.
+    (mask, *_rest) = _posix_steps.blocks(WECHAT, [], [], {"platform": "linux", "sources": ["flatpak"]})
+    assert mask["method"] == "flatpak_mask"
+    assert "automatic installs" in mask["note"] and "manual install is stopped by the flatpak filter" in mask["note"]
+
+
+def test_flatpak_filter_denies_the_bans_apps_and_every_remote_is_made_to_use_it():
+    alice = finding(identifier="com.tencent.WeChat", source="flatpak", scope="user", user="alice")
+    current = {
+        "flatpak_remote": [
+            {"scope": "system", "user": "", "path": "/var/lib/flatpak/repo/config", "remote": "flathub", "filter": ""},
+            {"scope": "user", "user": "alice", "path": "/home/alice/x", "remote": "flathub", "filter": ""},
+        ]
+    }
+    items = _posix_steps.blocks(WECHAT, [alice], current, {"platform": "linux", "sources": ["flatpak"]})
+    by_method = {}
+    for item in items:
+        by_method.setdefault(item["method"], []).append(check_contract(item))
+    (deny,) = by_method["flatpak_filter"]
+    assert (deny["path"], deny["lines"]) == (FILTER, ["deny com.tencent.WeChat"])
+    assert deny["header"] == block_files.FLATPAK_FILTER_HEADER and deny["findings"] == [finding_key(alice)]
+    system, user = by_method["flatpak_remote"]
+    assert system["command"] == ["flatpak", "remote-modify", "--system", f"--filter={FILTER}", "flathub"]
+    assert user["command"] == [
+        "runuser", "-u", "alice", "--", "flatpak", "remote-modify", "--user", f"--filter={FILTER}", "flathub",
+    ]  # fmt: skip
+    assert (system["findings"], user["findings"]) == ([], [finding_key(alice)])
+    assert system["id"] == "wechat:block:flatpak_remote:system:flathub"
+    # The filter file is written before the remotes are pointed at it: the planner's tie-break is the step id.
+    plan = _planning.removal_plan(
+        [alice], [WECHAT], host="h", mode="enforce", sources=["flatpak"], current_blocks=current
+    )
+    methods = [step["method"] for step in plan["steps"] if step["kind"] == "block"]
+    assert methods.index("flatpak_filter") < methods.index("flatpak_remote")
+
+
+def test_flatpak_filter_in_place_is_present_and_another_filter_is_never_replaced():
+    current = {
+        "flatpak_filter": [{"path": FILTER, "patterns": ["com.tencent.WeChat"]}],
+        "flatpak_remote": [
+            {"scope": "system", "user": "", "path": "/c", "remote": "flathub", "filter": FILTER},
+            {"scope": "system", "user": "", "path": "/c", "remote": "corp", "filter": "/etc/corp.filter"},
+            {"scope": "system", "user": "", "path": "/c", "remote": "--evil\x1b[2J", "filter": ""},
+        ],
+    }
+    for blocks in (current, _planning.normalize_current_blocks(current)):
+        items = _posix_steps.blocks(WECHAT, [], blocks, {"platform": "linux", "sources": ["flatpak"]})
+        states = [(i["method"], i["state"], i.get("rule", i.get("path"))) for i in items if "state" in i]
+        assert states == [
+            ("flatpak_filter", "present", FILTER),
+            ("flatpak_remote", "present", "system:flathub"),
+            ("flatpak_remote", "not_blockable", "system:corp"),
+            ("flatpak_remote", "not_blockable", "system:?"),
+        ]
+        assert not [i for i in items if i.get("kind") == "block" and i["method"] != "flatpak_mask"]
+        corp = next(i for i in items if i.get("rule") == "system:corp")
+        assert "/etc/corp.filter" in corp["note"]
+        evil = next(i for i in items if i.get("rule") == "system:?")
+        assert "\x1b" not in evil["note"] and "--evil" in evil["note"]
+
+
+def test_a_ban_without_flatpaks_plans_no_filter():
+    assert _posix_steps.blocks(KASPERSKY, [], [], {"platform": "linux", "sources": ["flatpak"]}) == []
