@@ -233,7 +233,13 @@ def test_writes_are_idempotent(tmp_path):
     assert not changed
     _fleet, changed = reporting.write_fleet(str(tmp_path), ["web01", "web02"])
     assert changed
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fleet.csv", "fleet.html", "fleet.json", "hosts"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".fleet.lock",
+        "fleet.csv",
+        "fleet.html",
+        "fleet.json",
+        "hosts",
+    ]
 
 
 def test_check_mode_writes_nothing(tmp_path):
