@@ -21,7 +21,10 @@ import shutil
 import sys
 from pathlib import Path
 
+import jinja2
 import pytest
+import yaml
+from mdm_simulator import Simulator
 
 ansible_runner = pytest.importorskip("ansible_runner")
 
@@ -266,3 +269,41 @@ def test_three_concurrent_slices_then_the_report_equal_one_unsliced_run(tmp_path
     assert {s for s, _b in got.values()} == {"non_compliant", "exempt", "unknown"}
     assert got["h5"][0] == "unknown"
     assert data["run"]["id"] == "500" and not data["errors"]
+
+
+def injected_env(credential_type_file, inputs):
+    """The environment AWX builds from a credential type's injectors and a credential's inputs."""
+    ctype = yaml.safe_load((ROOT / "extensions" / "awx" / "credential_types" / credential_type_file).read_text())
+    values = {f["id"]: f.get("default", "") for f in ctype["inputs"]["fields"]} | inputs
+    return {var: jinja2.Template(template).render(values) for var, template in ctype["injectors"]["env"].items()}
+
+
+def test_the_shipped_intune_source_is_an_inventory_update_with_the_credential_injected(tmp_path):
+    with Simulator(devices=60) as sim:
+        simulated = sim.client_env()
+        env = injected_env(
+            "intune.yml",
+            {
+                "tenant_id": simulated["INTUNE_TENANT_ID"],
+                "client_id": simulated["INTUNE_CLIENT_ID"],
+                "client_secret": simulated["INTUNE_CLIENT_SECRET"],
+                "graph_url": simulated["INTUNE_GRAPH_URL"],
+                "login_url": simulated["INTUNE_LOGIN_URL"],
+            },
+        )
+        assert env == simulated
+        out, err = ansible_runner.interface.get_inventory(
+            action="list",
+            inventories=[str(ROOT / "extensions" / "awx" / "inventory" / "intune.yml")],
+            response_format="json",
+            private_data_dir=str(tmp_path / "inventory-update"),
+            envvars={
+                "ANSIBLE_COLLECTIONS_PATH": f"{ROOT / '.collections'}:{ROOT / '.venv/lib/python3.11/site-packages'}",
+                "ANSIBLE_INVENTORY_ENABLED": "interdict.bans.intune",
+                **env,
+            },
+            quiet=True,
+        )
+        phones = {d.name for d in sim.fleet.devices if d.os in ("ios", "android")}
+    assert set(out["intune_devices"]["hosts"]) == phones, err
+    assert sim.client_secret not in json.dumps(out) + str(err)
