@@ -243,7 +243,7 @@ def test_three_concurrent_slices_then_the_report_equal_one_unsliced_run(tmp_path
         hosts,
         {"interdict_report_dir": str(whole_dir), "interdict_run_id": "300"},
     )
-    expected, _ = fleet(whole_dir)
+    expected, _whole = fleet(whole_dir)
 
     sliced_dir = tmp_path / "sliced"
     jobs = [
