@@ -13,7 +13,7 @@ from ansible_collections.interdict.bans.plugins.plugin_utils import _report, _se
 from ansible_collections.interdict.bans.plugins.plugin_utils._status import ACCEPTABLE, SEVERITY
 
 ARGUMENT_SPEC = {
-    "report_dir": {"type": "path", "required": True},
+    "report_dir": {"type": "path", "default": ""},
     "host_results": {"type": "list", "elements": "dict", "default": []},
     "expected_hosts": {"type": "list", "elements": "str", "default": []},
     "render": {"type": "bool", "default": True},
@@ -31,7 +31,13 @@ class ActionModule(ActionBase):
         self._supports_check_mode = True
         result = super().run(tmp, task_vars)
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        report_dir = args["report_dir"]
+        task_vars = task_vars or {}
+        under_awx = any(task_vars.get(name) not in (None, "") for name in ("awx_job_id", "tower_job_id"))
+        try:
+            report_dir = _report.resolve_report_dir(args["report_dir"], os.environ, under_awx)
+        except ValueError as exc:
+            raise AnsibleActionFail(str(exc)) from None
+        result["report_dir"] = report_dir
         check_mode = bool(self._task.check_mode)
         if args["query"]:
             try:

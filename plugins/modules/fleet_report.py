@@ -40,9 +40,16 @@ author:
   - interdict.bans contributors (@interdict)
 options:
   report_dir:
-    description: Directory of the report. Created when missing.
+    description:
+      - Directory of the report on the controller. Created when missing.
+      - When empty, the environment variable E(INTERDICT_REPORT_DIR); when that is unset too and the task runs in an
+        AWX/AAP job (C(awx_job_id) is set), C(/var/lib/interdict/report), which must then exist in the execution
+        environment (see the collection's AWX guide). Otherwise the task fails, before writing anything; the
+        report never lands in the current directory, which in an execution environment is gone with the job.
+      - Merges take a lock (C(.fleet.lock), an C(fcntl) lock) in this directory, so concurrent jobs and the
+        slices of a sliced job can share it; on a network file system the lock needs working NFS locking.
     type: path
-    required: true
+    default: ""
   host_results:
     description: Host result records from the P(interdict.bans.host_result#filter) filter, to write first.
     type: list
@@ -110,6 +117,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+report_dir:
+  description: The report directory used (O(report_dir), or the one chosen when it was empty).
+  returned: always
+  type: str
+  sample: /var/lib/interdict/report
 written:
   description: Host result files written (or that would be, in check mode).
   returned: always

@@ -9,8 +9,10 @@ result, or whose newest result is not from this run, is ``unknown``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
+import fcntl
 import hashlib
 import io
 import json
@@ -35,6 +37,10 @@ from ansible_collections.interdict.bans.plugins.plugin_utils._status import eval
 
 RECORD_KEYS = ("name", "version", "publisher", "platform", "source", "identifier", "user", "path", "scope", "device_id")
 RESULT_DIR = "hosts"
+LOCK_FILE = ".fleet.lock"
+# Where an AWX/AAP job looks when no report directory is set: a host path the execution environment sees
+# ("Paths to expose to isolated jobs", or a volume of the container group), shared by every execution node.
+AWX_REPORT_DIR = "/var/lib/interdict/report"
 
 
 def now_iso():
@@ -189,6 +195,41 @@ def host_result(
 
 
 # ---------------------------------------------------------------- files
+
+
+def resolve_report_dir(given, environ, under_awx):
+    """The report directory: the one given, else $INTERDICT_REPORT_DIR, else (in AWX/AAP jobs) AWX_REPORT_DIR.
+
+    Never the current directory: in an execution environment that is the job's private folder, gone
+    with the job. Raises ValueError with what to set.
+    """
+    chosen = given or environ.get("INTERDICT_REPORT_DIR") or ""
+    if chosen:
+        return chosen
+    if under_awx:
+        if os.path.isdir(AWX_REPORT_DIR):
+            return AWX_REPORT_DIR
+        raise ValueError(
+            f"no report directory: set interdict_report_dir (or INTERDICT_REPORT_DIR), or expose {AWX_REPORT_DIR}, "
+            "shared by every execution node, to the job's execution environment"
+        )
+    raise ValueError("no report directory: set interdict_report_dir (or <ban>_report_dir, or INTERDICT_REPORT_DIR)")
+
+
+@contextlib.contextmanager
+def fleet_lock(report_dir):
+    """Hold the report's merge lock: concurrent jobs and slices merge one at a time.
+
+    A POSIX (fcntl) record lock on <report_dir>/.fleet.lock: released when the process ends, whatever
+    happens, and honoured over NFS by lockd, where a report shared by execution nodes usually lives.
+    """
+    os.makedirs(report_dir, exist_ok=True)
+    fd = os.open(os.path.join(report_dir, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def result_filename(result):
@@ -705,8 +746,18 @@ def write_fleet(
 ):
     """Merge <report_dir>/hosts/*.json, write fleet.json/.csv/.html and runs/<run>.json; return (fleet, changed).
 
+    Read, merge and write happen under the report's lock: a merge never writes a fleet that misses the
+    hosts another slice or job added while it was reading. In check mode nothing is written, no lock taken.
     Each run's summary is its own file, written atomically, so no run ever overwrites another's.
     """
+    args = (report_dir, expected_hosts, check_mode, generated, run_id, fresh_since, inventory_size)
+    if check_mode:
+        return _write_fleet(*args)
+    with fleet_lock(report_dir):
+        return _write_fleet(*args)
+
+
+def _write_fleet(report_dir, expected_hosts, check_mode, generated, run_id, fresh_since, inventory_size):
     # The page is built from this module's merge, so it is imported here, not at the top (no import cycle).
     from ansible_collections.interdict.bans.plugins.plugin_utils._report_html import render_html
 

@@ -240,7 +240,14 @@ def test_writes_are_idempotent(tmp_path):
     assert not changed
     _fleet, changed = reporting.write_fleet(str(tmp_path), ["web01", "web02"])
     assert changed
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fleet.csv", "fleet.html", "fleet.json", "hosts", "runs"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".fleet.lock",
+        "fleet.csv",
+        "fleet.html",
+        "fleet.json",
+        "hosts",
+        "runs",
+    ]
 
 
 def test_check_mode_writes_nothing(tmp_path):
