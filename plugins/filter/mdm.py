@@ -23,6 +23,14 @@ def _strings(name, key, value):
     return [str(item) for item in value]
 
 
+def _options(name, value):
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise AnsibleFilterError(f"{name}: options: expected a mapping, got {type(value).__name__}")
+    return _plain(value)
+
+
 def mdm_plans(
     inventory,
     bans,
@@ -37,6 +45,7 @@ def mdm_plans(
     exclusion_group_ids=None,
     block_profiles=None,
     platforms=None,
+    options=None,
 ):
     """Every device of an MDM inventory result planned by the one planner, and where fleet-wide changes may go."""
     if inventory is not None and not isinstance(inventory, dict):
@@ -56,6 +65,7 @@ def mdm_plans(
             exclusion_group_ids=_strings("mdm_plans", "exclusion_group_ids", exclusion_group_ids),
             block_profiles=_plain(block_profiles) or {},
             platforms=tuple(_strings("mdm_plans", "platforms", platforms)) or _mdm_fleet.PHONES,
+            options=_options("mdm_plans", options),
         )
     except (_planning.PlanError, ValueError) as exc:
         raise AnsibleFilterError(f"mdm_plans: {exc}") from None

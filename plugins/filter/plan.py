@@ -11,7 +11,6 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.interdict.bans.plugins.filter.match import check_bans
-from ansible_collections.interdict.bans.plugins.module_utils.catalog import bundled_ids
 from ansible_collections.interdict.bans.plugins.plugin_utils import _planning, _report
 from ansible_collections.interdict.bans.plugins.plugin_utils._plain import plain as _plain
 
@@ -98,17 +97,6 @@ def removal_plan(
         raise AnsibleFilterError(f"removal_plan: options: expected a mapping, got {type(options).__name__}")
     if sources is not None and not isinstance(sources, (dict, list)):
         raise AnsibleFilterError(f"removal_plan: sources: expected the facts' evidence, got {type(sources).__name__}")
-    try:
-        # Entry-point policy: exceptions name bans of this run, and wide ones say allow_wide.
-        _planning.validate_exceptions(
-            _plain(exceptions),
-            now or None,
-            # A list shared by several roles may name any bundled ban, or a ban of this run.
-            known_bans={ban["id"] for ban in bans} | set(bundled_ids()),
-            require_allow_wide=True,
-        )
-    except ValueError as exc:
-        raise AnsibleFilterError(f"removal_plan: {exc}") from None
     bans = _plain(bans)
     try:
         return _planning.removal_plan(

@@ -57,6 +57,7 @@ def plan_fleet(
     exclusion_group_ids=(),
     block_profiles=None,
     platforms=PHONES,
+    options=None,
 ):
     """Plan every device of an MDM inventory result; see the module docstring.
 
@@ -121,6 +122,7 @@ def plan_fleet(
             platform=device["platform"],
             now=now,
             options={
+                **(options or {}),
                 "provider": provider,
                 "mdm_apps": apps,
                 "device": {key: device.get(key) for key in ("id", "supervised", "ownership")},
@@ -145,13 +147,13 @@ def plan_fleet(
         reason = f"in the inventory, but not in the {provider} device listing of this run"
         if error:
             reason += f" ({error})"
-        devices.append(_unlisted(host, provider, reason, bans, mode, exceptions, now))
+        devices.append(_unlisted(host, provider, reason, bans, mode, exceptions, now, options))
         known.add(host.lower())
     if error:
         # The MDM itself: a failed or partial listing may have lost devices no one knows the names of.
         host = f"{provider}:{tenant}" if tenant else provider
         if host.lower() not in known:
-            devices.append(_unlisted(host, provider, error, bans, mode, exceptions, now, tenant=True))
+            devices.append(_unlisted(host, provider, error, bans, mode, exceptions, now, options, tenant=True))
 
     orders = _mdm_steps.fleet_orders(devices, apps or [], target_group_ids, exclusion_group_ids)
     for entry in devices:
@@ -181,7 +183,7 @@ def plan_fleet(
     }
 
 
-def _unlisted(host, provider, reason, bans, mode, exceptions, now, tenant=False):
+def _unlisted(host, provider, reason, bans, mode, exceptions, now, options, tenant=False):
     sources = [contract.source_state(provider, "failed", reason=reason)]
     return {
         "host": host,
@@ -192,7 +194,15 @@ def _unlisted(host, provider, reason, bans, mode, exceptions, now, tenant=False)
         "plan": None
         if tenant
         else _planning.removal_plan(
-            [], bans, host=host, mode=mode, exceptions=exceptions, sources=sources, now=now, blocks=False
+            [],
+            bans,
+            host=host,
+            mode=mode,
+            exceptions=exceptions,
+            sources=sources,
+            now=now,
+            blocks=False,
+            options=options,
         ),
         "facts_error": reason if tenant else "",
     }

@@ -547,7 +547,7 @@ def render_html(fleet, title="Banned software: fleet report"):
     if fleet["exceptions"]:
         sections.append(
             _table(
-                ["hosts", "bans", "approver", "reason", "expires", "state", "applied to"],
+                ["hosts", "bans", "approver", "reason", "expires", "state", "wide", "applied to"],
                 [
                     [
                         _e(", ".join(e.get("hosts", ()))),
@@ -556,6 +556,8 @@ def render_html(fleet, title="Banned software: fleet report"):
                         _e(e.get("reason")),
                         _e(e.get("expires")),
                         _e(e.get("state")),
+                        # A wide exception (allow_wide) says why it is wide: the auditor's first question.
+                        _e(e.get("wide", "")),
                         _e(", ".join(e.get("applied_to", ()))),
                     ]
                     for e in fleet["exceptions"]
