@@ -13,6 +13,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.interdict.bans.plugins.filter.match import check_bans
 from ansible_collections.interdict.bans.plugins.plugin_utils import _planning, _report
 from ansible_collections.interdict.bans.plugins.plugin_utils._plain import plain as _plain
+from ansible_collections.interdict.bans.plugins.plugin_utils._plain import type_name
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -36,7 +37,7 @@ def _text(name, argument, value, optional=True, limit=255):
             return value
         raise AnsibleFilterError(f"{name}: {argument}: must not be empty")
     if not isinstance(value, str):
-        raise AnsibleFilterError(f"{name}: {argument}: expected a string, got {type(value).__name__}")
+        raise AnsibleFilterError(f"{name}: {argument}: expected a string, got {type_name(value)}")
     if len(value) > limit or _CONTROL.search(value):
         raise AnsibleFilterError(f"{name}: {argument}: longer than {limit} characters or holds a control character")
     return str(value)
@@ -46,10 +47,10 @@ def _list_of_mappings(name, argument, value, required=()):
     if value is None:
         return
     if not isinstance(value, list):
-        raise AnsibleFilterError(f"{name}: {argument}: expected a list, got {type(value).__name__}")
+        raise AnsibleFilterError(f"{name}: {argument}: expected a list, got {type_name(value)}")
     for index, item in enumerate(value):
         if not isinstance(item, dict):
-            raise AnsibleFilterError(f"{name}: {argument}[{index}]: expected a mapping, got {type(item).__name__}")
+            raise AnsibleFilterError(f"{name}: {argument}[{index}]: expected a mapping, got {type_name(item)}")
         for key, kind in required:
             if not isinstance(item.get(key), kind):
                 what = "a mapping" if kind is dict else "a string"
@@ -94,9 +95,9 @@ def removal_plan(
     if secrets is not None and not isinstance(secrets, dict):
         raise AnsibleFilterError("removal_plan: secrets must be a mapping of secret name to value")
     if options is not None and not isinstance(options, dict):
-        raise AnsibleFilterError(f"removal_plan: options: expected a mapping, got {type(options).__name__}")
+        raise AnsibleFilterError(f"removal_plan: options: expected a mapping, got {type_name(options)}")
     if sources is not None and not isinstance(sources, (dict, list)):
-        raise AnsibleFilterError(f"removal_plan: sources: expected the facts' evidence, got {type(sources).__name__}")
+        raise AnsibleFilterError(f"removal_plan: sources: expected the facts' evidence, got {type_name(sources)}")
     bans = _plain(bans)
     try:
         return _planning.removal_plan(

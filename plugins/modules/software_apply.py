@@ -164,7 +164,7 @@ from ansible_collections.interdict.bans.plugins.module_utils.block_files import 
     add_values,
     replace_file,
 )
-from ansible_collections.interdict.bans.plugins.module_utils.contract import GOOD_OUTCOMES, outcome_of
+from ansible_collections.interdict.bans.plugins.module_utils.contract import GOOD_OUTCOMES, outcome_of, step_error
 
 # A plan's retry is bounded here too: a step data error must not hold a host for hours.
 MAX_ATTEMPTS = 20
@@ -422,8 +422,9 @@ def main():
         supports_check_mode=True,
     )
     for index, step in enumerate(module.params["steps"]):
-        if not step.get("id"):
-            module.fail_json(msg="steps[%d]: missing 'id'" % index)
+        error = step_error(step, index)
+        if error:
+            module.fail_json(msg=error)
     applier = Applier(module)
     actions = applier.run(module.params["steps"])
     failed = [action["step"] for action in actions if action["outcome"] == "failed"]

@@ -123,11 +123,11 @@ def validate_exceptions(exceptions, now=None, known_bans=None, options=None):
     unless it says ``allow_wide: true``, and is returned with ``wide`` saying why, for the report.
     """
     max_term_days, wide_scope = exception_policy(options)
+    today = _today(now)
     if exceptions is None:
         return []
     if not isinstance(exceptions, (list, tuple)):
         raise PlanError(f"exceptions: expected a list, got {type(exceptions).__name__}")
-    today = _today(now)
     allowed_keys = EXCEPTION_KEYS | {"allow_wide"}
     normalized = []
     for index, entry in enumerate(exceptions):
@@ -422,6 +422,9 @@ def removal_plan(
     if mode not in MODES:
         raise PlanError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
     max_removals = validate_max_removals(max_removals)
+    for builder in dict.fromkeys(BUILDERS.values()):
+        if hasattr(builder, "check_options"):
+            builder.check_options(options or {})
     # A shared exceptions list may name any bundled ban, or a ban of this run.
     known_bans = {ban["id"] for ban in bans} | _bundled_ids()
     exceptions = validate_exceptions(exceptions, now, known_bans=known_bans, options=options)

@@ -16,7 +16,9 @@ from ansible.errors import AnsibleFilterError, AnsibleLookupError
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import lookup_loader
 
+from ansible_collections.interdict.bans.plugins.filter.intune import intune_device_results
 from ansible_collections.interdict.bans.plugins.filter.match import match
+from ansible_collections.interdict.bans.plugins.filter.mdm import mdm_plans, mdm_results
 from ansible_collections.interdict.bans.plugins.filter.plan import host_result, removal_plan
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import BUNDLED_DIR, load_bans
 from ansible_collections.interdict.bans.plugins.plugin_utils import _report
@@ -126,6 +128,8 @@ def resolve(value):
         return FINDINGS
     if value == "{PLAN}":
         return PLAN
+    if value == "{PHONES}":
+        return {"provider": "intune", "devices": [{"id": "d1", "host": "p1", "platform": "ios"}], "findings": []}
     if isinstance(value, tuple):
         return tuple(resolve(item) for item in value)
     return value
@@ -139,6 +143,9 @@ def entry_point(name, tmp_path):
         "host_result": host_result,
         "result_filename": lambda results: [_report.result_filename(result) for result in results],
         "render_csv": _report.render_csv,
+        "mdm_plans": mdm_plans,
+        "mdm_results": mdm_results,
+        "intune_device_results": intune_device_results,
     }[name]
 
 
