@@ -31,7 +31,7 @@ author:
   - interdict.bans contributors (@interdict)
 options:
   report_dir:
-    description: Directory of the report. Created when missing.
+    description: Directory of the report, a path on one line (no control characters). Created when missing.
     type: path
     required: true
   host_results:

@@ -48,6 +48,8 @@ options:
         C(content) (+ C(mode), C(managed_marker)),
         or C(path) + C(section) + C(option) + C(values). C(depends_on), C(fallback_for) and C(blocked)
         say whether it runs.
+      - A step of any other shape (a command given as one string, a relative path, an id or path with a control
+        character) is refused with one message naming the step and field, before any step runs.
     type: list
     elements: dict
     required: true
