@@ -970,6 +970,7 @@ CALLS += [
         (PHONES, BANS),
         {"bogus": 1},
         IDR
-        + "unknown option 'bogus' (options: block_profiles, blocks, exceptions, exclusion_group_ids, expected_devices, max_removals, now, options, platforms, protected, run, target_group_ids)",
+        + "unknown option 'bogus' (options: block_profiles, blocks, exceptions, exclusion_group_ids, expected_devices, "
+        + "max_removals, now, options, platforms, protected, run, target_group_ids)",
     ),
 ]
