@@ -5,12 +5,16 @@
 from __future__ import annotations
 
 import os
+import re
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.interdict.bans.plugins.plugin_utils import _report, _selectors
+from ansible_collections.interdict.bans.plugins.plugin_utils._plain import type_name
 from ansible_collections.interdict.bans.plugins.plugin_utils._status import ACCEPTABLE, SEVERITY
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 ARGUMENT_SPEC = {
     "report_dir": {"type": "path", "default": ""},
@@ -30,6 +34,16 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
         result = super().run(tmp, task_vars)
+        given = self._task.args.get("report_dir")
+        # Before the argument spec, which would turn a list into its text and take that as a folder name.
+        # Empty means not set (resolve_report_dir then decides); blank or multi-line is a mistake.
+        if given is not None and (
+            not isinstance(given, str) or (given and not given.strip()) or _CONTROL.search(given)
+        ):
+            raise AnsibleActionFail(
+                "report_dir: expected a folder path on one line, got "
+                + (repr(str(given)[:80]) if isinstance(given, str) else type_name(given))
+            )
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         task_vars = task_vars or {}
         under_awx = any(task_vars.get(name) not in (None, "") for name in ("awx_job_id", "tower_job_id"))

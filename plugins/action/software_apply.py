@@ -10,8 +10,10 @@ then reports an audit, never an enforcement.
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.interdict.bans.plugins.module_utils.contract import step_error
 from ansible_collections.interdict.bans.plugins.plugin_utils._planning import step_text
 
 
@@ -42,14 +44,29 @@ class ActionModule(ActionBase):
     def module_args(self, steps):
         return dict(self._task.args)
 
+    def step_error(self, step, index):
+        """Why a step cannot be run (None when it can); the module checks the same before it runs anything."""
+        return step_error(step, index)
+
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
         result = super().run(tmp, task_vars)
-        steps = self._task.args.get("steps")
+        if "steps" not in self._task.args:
+            raise AnsibleActionFail("steps: required, the steps of a plan from interdict.bans.removal_plan")
+        steps = self._task.args["steps"]
         if steps is None:
             steps = []
+        try:
+            boolean(self._task.args.get("fail_on_step_failure", True), strict=True)
+        except TypeError:
+            value = str(self._task.args.get("fail_on_step_failure"))[:40]
+            raise AnsibleActionFail(f"fail_on_step_failure: expected true or false, got {value!r}") from None
         if not isinstance(steps, list) or not all(isinstance(step, dict) and step.get("id") for step in steps):
             raise AnsibleActionFail("steps: expected a list of plan steps, each a mapping with an 'id'")
+        for index, step in enumerate(steps):
+            error = self.step_error(step, index)
+            if error:
+                raise AnsibleActionFail(error)
 
         result["check_mode"] = bool(self._task.check_mode)
         if not steps:

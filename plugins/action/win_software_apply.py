@@ -38,6 +38,10 @@ class ActionModule(SoftwareApplyAction):
             raise AnsibleActionFail("secrets: expected a mapping of secret name to value")
         return provided
 
+    def step_error(self, step, index):
+        # Windows steps have their own shape, checked by win_software_apply.ps1 on the target.
+        return None
+
     def module_args(self, steps):
         provided = self._provided()
         try:

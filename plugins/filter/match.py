@@ -7,6 +7,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import BanError, validate_ban
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
+from ansible_collections.interdict.bans.plugins.plugin_utils._plain import type_name
 
 # Record fields matching reads: each a string when present (numbers are read as text).
 RECORD_TEXT_FIELDS = ("platform", "name", "publisher", "signer", "identifier")
@@ -22,9 +23,7 @@ def check_records(records, name="match"):
         for field in RECORD_TEXT_FIELDS:
             value = record.get(field)
             if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
-                raise AnsibleFilterError(
-                    f"{name}: records[{index}].{field}: expected a string, got {type(value).__name__}"
-                )
+                raise AnsibleFilterError(f"{name}: records[{index}].{field}: expected a string, got {type_name(value)}")
 
 
 def check_bans(bans, name="match"):

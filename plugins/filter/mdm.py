@@ -7,6 +7,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_fleet, _planning
 from ansible_collections.interdict.bans.plugins.plugin_utils._plain import plain as _plain
+from ansible_collections.interdict.bans.plugins.plugin_utils._plain import type_name
 
 
 def _bans(name, bans):
@@ -21,6 +22,29 @@ def _strings(name, key, value):
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
         raise AnsibleFilterError(f"{name}: {key} must be a list of strings, got {value!r}")
     return [str(item) for item in value]
+
+
+def _options(name, value):
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise AnsibleFilterError(f"{name}: options: expected a mapping, got {type_name(value)}")
+    return _plain(value)
+
+
+def _mappings(name, key, value, required=()):
+    """An inventory or fleet list: absent, or a list of mappings with the required keys of the right type."""
+    if value is None:
+        return
+    if not isinstance(value, list):
+        raise AnsibleFilterError(f"{name}: input.{key}: expected a list, got {type_name(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise AnsibleFilterError(f"{name}: input.{key}[{index}]: expected a mapping, got {type_name(item)}")
+        for field, kind in required:
+            if not isinstance(item.get(field), kind):
+                what = "a mapping" if kind is dict else "a string"
+                raise AnsibleFilterError(f"{name}: input.{key}[{index}].{field}: expected {what}")
 
 
 def mdm_plans(
@@ -38,10 +62,15 @@ def mdm_plans(
     block_profiles=None,
     platforms=None,
     scope=None,
+    options=None,
 ):
     """Every device of an MDM inventory result planned by the one planner, and where fleet-wide changes may go."""
     if inventory is not None and not isinstance(inventory, dict):
         raise AnsibleFilterError("mdm_plans: the input must be the registered result of an MDM inventory module")
+    for key, required in (("devices", ()), ("findings", (("ban", str), ("software", dict)))):
+        _mappings("mdm_plans", key, (inventory or {}).get(key), required)
+    if block_profiles is not None and not isinstance(block_profiles, dict):
+        raise AnsibleFilterError(f"mdm_plans: block_profiles: expected a mapping, got {type_name(block_profiles)}")
     try:
         return _mdm_fleet.plan_fleet(
             _plain(inventory or {}),
@@ -58,15 +87,19 @@ def mdm_plans(
             block_profiles=_plain(block_profiles) or {},
             platforms=tuple(_strings("mdm_plans", "platforms", platforms)) or _mdm_fleet.PHONES,
             scope=_plain(scope),
+            options=_options("mdm_plans", options),
         )
     except (_planning.PlanError, ValueError) as exc:
         raise AnsibleFilterError(f"mdm_plans: {exc}") from None
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise AnsibleFilterError(f"mdm_plans: malformed input ({type(exc).__name__}: {str(exc)[:100]})") from None
 
 
 def mdm_results(fleet, bans, uninstall=None, block=None, run=None, check_mode=False):
     """One host result per device (and for the MDM when it could not be read) from mdm_plans and the MDM modules."""
     if not isinstance(fleet, dict) or "devices" not in fleet:
         raise AnsibleFilterError("mdm_results: the input must be the output of the interdict.bans.mdm_plans filter")
+    _mappings("mdm_results", "devices", fleet["devices"], (("host", str),))
     return _mdm_fleet.fleet_results(
         _plain(fleet),
         _bans("mdm_results", bans),

@@ -11,9 +11,9 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.interdict.bans.plugins.filter.match import check_bans
-from ansible_collections.interdict.bans.plugins.module_utils.catalog import bundled_ids
 from ansible_collections.interdict.bans.plugins.plugin_utils import _planning, _report
 from ansible_collections.interdict.bans.plugins.plugin_utils._plain import plain as _plain
+from ansible_collections.interdict.bans.plugins.plugin_utils._plain import type_name
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -37,7 +37,7 @@ def _text(name, argument, value, optional=True, limit=255):
             return value
         raise AnsibleFilterError(f"{name}: {argument}: must not be empty")
     if not isinstance(value, str):
-        raise AnsibleFilterError(f"{name}: {argument}: expected a string, got {type(value).__name__}")
+        raise AnsibleFilterError(f"{name}: {argument}: expected a string, got {type_name(value)}")
     if len(value) > limit or _CONTROL.search(value):
         raise AnsibleFilterError(f"{name}: {argument}: longer than {limit} characters or holds a control character")
     return str(value)
@@ -47,10 +47,10 @@ def _list_of_mappings(name, argument, value, required=()):
     if value is None:
         return
     if not isinstance(value, list):
-        raise AnsibleFilterError(f"{name}: {argument}: expected a list, got {type(value).__name__}")
+        raise AnsibleFilterError(f"{name}: {argument}: expected a list, got {type_name(value)}")
     for index, item in enumerate(value):
         if not isinstance(item, dict):
-            raise AnsibleFilterError(f"{name}: {argument}[{index}]: expected a mapping, got {type(item).__name__}")
+            raise AnsibleFilterError(f"{name}: {argument}[{index}]: expected a mapping, got {type_name(item)}")
         for key, kind in required:
             if not isinstance(item.get(key), kind):
                 what = "a mapping" if kind is dict else "a string"
@@ -97,23 +97,11 @@ def removal_plan(
     if secrets is not None and not isinstance(secrets, dict):
         raise AnsibleFilterError("removal_plan: secrets must be a mapping of secret name to value")
     if options is not None and not isinstance(options, dict):
-        raise AnsibleFilterError(f"removal_plan: options: expected a mapping, got {type(options).__name__}")
+        raise AnsibleFilterError(f"removal_plan: options: expected a mapping, got {type_name(options)}")
     if sources is not None and not isinstance(sources, (dict, list)):
-        raise AnsibleFilterError(f"removal_plan: sources: expected the facts' evidence, got {type(sources).__name__}")
+        raise AnsibleFilterError(f"removal_plan: sources: expected the facts' evidence, got {type_name(sources)}")
     if host_info is not None and not isinstance(host_info, dict):
-        raise AnsibleFilterError(f"removal_plan: host_info: expected a mapping, got {type(host_info).__name__}")
-    try:
-        # Entry-point policy: exceptions name bans of this run, and wide ones say allow_wide.
-        _planning.validate_exceptions(
-            _plain(exceptions),
-            now or None,
-            # A list shared by several roles may name any bundled ban, or a ban of this run.
-            known_bans={ban["id"] for ban in bans} | set(bundled_ids()),
-            require_allow_wide=True,
-        )
-        _planning.validate_scope(_plain(scope))
-    except ValueError as exc:
-        raise AnsibleFilterError(f"removal_plan: {exc}") from None
+        raise AnsibleFilterError(f"removal_plan: host_info: expected a mapping, got {type_name(host_info)}")
     bans = _plain(bans)
     try:
         return _planning.removal_plan(

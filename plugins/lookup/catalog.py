@@ -76,6 +76,7 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import BanError, load_bans
+from ansible_collections.interdict.bans.plugins.plugin_utils._plain import type_name
 
 ENV_PATHS = "INTERDICT_BAN_PATHS"
 
@@ -93,13 +94,11 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError(f"catalog: unknown option {str(unknown[0])[:64]!r} (the only option is ban_paths)")
         given = kwargs.get("ban_paths")
         if given is not None and not isinstance(given, (list, tuple, str)):
-            raise AnsibleLookupError(f"catalog: ban_paths: expected a list of paths, got {type(given).__name__}")
+            raise AnsibleLookupError(f"catalog: ban_paths: expected a list of paths, got {type_name(given)}")
         names = []
         for index, term in enumerate(terms or ()):
             if not isinstance(term, str) or not term:
-                raise AnsibleLookupError(
-                    f"catalog: terms[{index}]: expected a ban id (string), got {type(term).__name__}"
-                )
+                raise AnsibleLookupError(f"catalog: terms[{index}]: expected a ban id (string), got {type_name(term)}")
             names.append(str(term))
         self.set_options(var_options=variables, direct=kwargs)
         basedir = self._loader.get_basedir() if self._loader else os.getcwd()

@@ -178,6 +178,68 @@ def exit_codes(success=(0,), absent=(), reboot=()):
     return table
 
 
+_STEP_TEXT_LIMIT = 4096
+
+
+def _bad_text(value, limit=_STEP_TEXT_LIMIT):
+    """True unless a string on one line: ids, argv items, paths and variables reach a process or a file name."""
+    return (
+        not isinstance(value, str)
+        or not value
+        or len(value) > limit
+        or any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+    )
+
+
+def step_error(step, index):
+    """Why a plan step cannot be run as given (None when it can): the one shape check of software_apply.
+
+    The controller (action) and the target (module) both call it, so a step from a
+    hand-written or tampered plan is refused with one message, before anything runs.
+    """
+    where = "steps[%d]" % index
+    if not isinstance(step, dict):
+        return "%s: expected a mapping, got %s" % (where, type(step).__name__)
+    if _bad_text(step.get("id"), 512):
+        return "%s.id: expected a step id (text on one line)" % where
+    for key in ("command", "probe"):
+        argv = step.get(key)
+        if argv is None:
+            continue
+        # Arguments never meet a shell, so any text is one argument; only a NUL cannot be passed.
+        if not isinstance(argv, list) or not argv or not all(isinstance(arg, str) and "\0" not in arg for arg in argv):
+            return "%s.%s: expected a list of arguments, each text without NUL" % (where, key)
+    environment = step.get("environment")
+    if environment is not None and (
+        not isinstance(environment, dict)
+        or any(_bad_text(k, 255) or not isinstance(v, str) for k, v in environment.items())
+    ):
+        return "%s.environment: expected a mapping of variable names to text" % where
+    path = step.get("path")
+    if path is not None and (_bad_text(path) or not path.startswith("/")):
+        return "%s.path: expected an absolute path on one line" % where
+    if step.get("content") is not None and not isinstance(step.get("content"), str):
+        return "%s.content: expected text" % where
+    values = step.get("values")
+    if values is not None and (not isinstance(values, list) or any(_bad_text(value, 255) for value in values)):
+        return "%s.values: expected a list of text values" % where
+    for key in ("retry", "exit_codes"):
+        if step.get(key) is not None and not isinstance(step.get(key), dict):
+            return "%s.%s: expected a mapping" % (where, key)
+    if step.get("locks") is not None and (
+        not isinstance(step["locks"], list) or not all(isinstance(lock, dict) for lock in step["locks"])
+    ):
+        return "%s.locks: expected a list of mappings" % where
+    lines = step.get("lines")
+    if lines is not None and (not isinstance(lines, list) or any(_bad_text(line, 1024) for line in lines)):
+        return "%s.lines: expected a list of text lines, each on one line" % where
+    if step.get("header") is not None and not isinstance(step.get("header"), str):
+        return "%s.header: expected text" % where
+    if not (step.get("command") or (path and (step.get("content") is not None or values or lines))):
+        return "%s: nothing to do (a step needs a command, or a path with content, values or lines)" % where
+    return None
+
+
 def outcome_of(step, rc):
     """What an exit code means for a step: its table's entry, else failed. The only reading of the table."""
     if rc is None:

@@ -41,7 +41,7 @@ author:
 options:
   report_dir:
     description:
-      - Directory of the report on the controller. Created when missing.
+      - Directory of the report on the controller, a path on one line (no control characters). Created when missing.
       - When empty, the environment variable E(INTERDICT_REPORT_DIR); when that is unset too and the task runs in an
         AWX/AAP job (C(awx_job_id) is set), C(/var/lib/interdict/report), which must then exist in the execution
         environment (see the collection's AWX guide). Otherwise the task fails, before writing anything; the

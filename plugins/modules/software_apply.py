@@ -51,6 +51,8 @@ options:
         or C(path) + C(section) + C(option) + C(values), or C(path) + C(lines) (+ C(header)).
         C(depends_on), C(fallback_for) and C(blocked)
         say whether it runs.
+      - A step of any other shape (a command given as one string, a relative path, an id or path with a control
+        character) is refused with one message naming the step and field, before any step runs.
     type: list
     elements: dict
     required: true
@@ -168,7 +170,7 @@ from ansible_collections.interdict.bans.plugins.module_utils.block_files import 
     add_values,
     replace_file,
 )
-from ansible_collections.interdict.bans.plugins.module_utils.contract import GOOD_OUTCOMES, outcome_of
+from ansible_collections.interdict.bans.plugins.module_utils.contract import GOOD_OUTCOMES, outcome_of, step_error
 
 # A plan's retry is bounded here too: a step data error must not hold a host for hours.
 MAX_ATTEMPTS = 20
@@ -439,8 +441,9 @@ def main():
         supports_check_mode=True,
     )
     for index, step in enumerate(module.params["steps"]):
-        if not step.get("id"):
-            module.fail_json(msg="steps[%d]: missing 'id'" % index)
+        error = step_error(step, index)
+        if error:
+            module.fail_json(msg=error)
     applier = Applier(module)
     actions = applier.run(module.params["steps"])
     failed = [action["step"] for action in actions if action["outcome"] == "failed"]

@@ -59,6 +59,7 @@ def plan_fleet(
     block_profiles=None,
     platforms=PHONES,
     scope=None,
+    options=None,
 ):
     """Plan every device of an MDM inventory result; see the module docstring.
 
@@ -128,6 +129,7 @@ def plan_fleet(
             scope=scope,
             host_view=_selectors.device_view(dict(device, host=host), provider),
             options={
+                **(options or {}),
                 "provider": provider,
                 "mdm_apps": apps,
                 "device": {key: device.get(key) for key in ("id", "supervised", "ownership")},
@@ -152,13 +154,13 @@ def plan_fleet(
         reason = f"in the inventory, but not in the {provider} device listing of this run"
         if error:
             reason += f" ({error})"
-        devices.append(_unlisted(host, provider, reason, bans, mode, exceptions, now, scope=scope))
+        devices.append(_unlisted(host, provider, reason, bans, mode, exceptions, now, options, scope=scope))
         known.add(host.lower())
     if error:
         # The MDM itself: a failed or partial listing may have lost devices no one knows the names of.
         host = f"{provider}:{tenant}" if tenant else provider
         if host.lower() not in known:
-            devices.append(_unlisted(host, provider, error, bans, mode, exceptions, now, tenant=True))
+            devices.append(_unlisted(host, provider, error, bans, mode, exceptions, now, options, tenant=True))
 
     orders = _mdm_steps.fleet_orders(devices, apps or [], target_group_ids, exclusion_group_ids)
     for entry in devices:
@@ -188,7 +190,7 @@ def plan_fleet(
     }
 
 
-def _unlisted(host, provider, reason, bans, mode, exceptions, now, tenant=False, scope=None):
+def _unlisted(host, provider, reason, bans, mode, exceptions, now, options, tenant=False, scope=None):
     sources = [contract.source_state(provider, "failed", reason=reason)]
     return {
         "host": host,
@@ -209,6 +211,7 @@ def _unlisted(host, provider, reason, bans, mode, exceptions, now, tenant=False,
             blocks=False,
             scope=scope,
             host_view=_selectors.view(host, mdm=provider),
+            options=options,
         ),
         "facts_error": reason if tenant else "",
     }

@@ -14,3 +14,13 @@ def plain(value):
     if isinstance(value, str):
         return str(value)
     return value
+
+
+_TYPE_NAMES = ((bool, "bool"), (int, "int"), (float, "float"), (str, "str"), (dict, "dict"), (list, "list"))
+
+
+def type_name(value):
+    """The plain type name of a value (int, not Ansible's tagged int), for error messages."""
+    if value is None:
+        return "null"
+    return next((name for kind, name in _TYPE_NAMES if isinstance(value, kind)), type(value).__name__)

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import functools
 import re
 
-from ansible_collections.interdict.bans.plugins.module_utils.catalog import secret_value
+from ansible_collections.interdict.bans.plugins.module_utils.catalog import bundled_ids, secret_value
 from ansible_collections.interdict.bans.plugins.module_utils.contract import MODES, finding_key
 from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_steps, _posix_steps, _selectors, _windows_steps
 
@@ -39,6 +40,10 @@ BUILDERS = {
 
 EXCEPTION_KEYS = {"hosts", "where", "bans", "approver", "reason", "expires", "ticket", "note"}
 EXCEPTION_REQUIRED = ("approver", "reason", "expires")
+# The exception policy (planning options exception_max_term_days, exception_wide_scope): see exception_policy.
+DEFAULT_MAX_TERM_DAYS = 365
+MAX_TERM_DAYS_LIMIT = 3650
+WIDE_SCOPES = ("every_host", "any_wildcard")
 
 # Catalog ranks: a ban's remove.order "first" patterns, everything else, its "last" patterns.
 RANK_FIRST = 10
@@ -51,6 +56,12 @@ BLOCK_WAITS_FOR_REMOVAL = ("applocker",)
 
 class PlanError(ValueError):
     """Bad planning input (exceptions, protected list, options). The message names the field."""
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_ids():
+    """The bundled ban ids, read once: the planner runs once per host or device."""
+    return frozenset(bundled_ids())
 
 
 def _today(now):
@@ -74,21 +85,49 @@ def _as_list(value, where):
     raise PlanError(f"{where}: expected a non-empty string or list of strings, got {value!r}")
 
 
-def validate_exceptions(exceptions, now=None, known_bans=None, max_term_days=365, require_allow_wide=False):
+def exception_policy(options=None):
+    """The exception policy from the planning options: ``(max_term_days, wide_scope)``.
+
+    ``exception_max_term_days`` (default 365, at most 3650): an exception running longer
+    than this from today is wide. ``exception_wide_scope`` (default ``every_host``): which
+    ``hosts`` patterns make an exception wide: ``every_host``, a pattern of wildcards only;
+    ``any_wildcard``, any pattern with a wildcard (``*``, ``?`` or ``[...]``).
+    """
+    options = options or {}
+    term = options.get("exception_max_term_days", DEFAULT_MAX_TERM_DAYS)
+    if isinstance(term, bool) or not isinstance(term, int) or not 1 <= term <= MAX_TERM_DAYS_LIMIT:
+        raise PlanError(
+            f"options.exception_max_term_days: expected a whole number of days from 1 to {MAX_TERM_DAYS_LIMIT}, "
+            f"got {str(term)[:40]!r}"
+        )
+    scope = options.get("exception_wide_scope", WIDE_SCOPES[0])
+    if scope not in WIDE_SCOPES:
+        raise PlanError(
+            f"options.exception_wide_scope: expected one of {', '.join(WIDE_SCOPES)}, got {str(scope)[:40]!r}"
+        )
+    return term, scope
+
+
+def _wide_hosts(pattern, scope):
+    """True when a hosts pattern is wide under the policy's scope rule."""
+    literal = re.sub(r"\[[^\]]*\]|[*?]", "", pattern)
+    return not literal if scope == "every_host" else literal != pattern
+
+
+def validate_exceptions(exceptions, now=None, known_bans=None, options=None):
     """Check every exception and return them normalized, each with its ``state`` (active/expired).
 
     Approver and reason must say something; a ban id not in ``known_bans`` (when given) is an error.
-    An exception for every host (a ``hosts`` pattern of wildcards only) or running longer than
-    ``max_term_days`` from ``now`` is wide: it is returned with ``wide`` saying why, and with
-    ``require_allow_wide`` (what the entry points ask for) it is refused unless it says ``allow_wide: true``.
+    An exception is wide when a ``hosts`` pattern is wide under ``exception_wide_scope`` or it runs
+    longer than ``exception_max_term_days`` from ``now`` (``exception_policy(options)``): it is refused
+    unless it says ``allow_wide: true``, and is returned with ``wide`` saying why, for the report.
     """
+    max_term_days, wide_scope = exception_policy(options)
+    today = _today(now)
     if exceptions is None:
         return []
     if not isinstance(exceptions, (list, tuple)):
         raise PlanError(f"exceptions: expected a list, got {type(exceptions).__name__}")
-    if isinstance(max_term_days, bool) or not isinstance(max_term_days, int) or max_term_days < 1:
-        raise PlanError(f"exception term: expected a whole number of days >= 1, got {max_term_days!r}")
-    today = _today(now)
     allowed_keys = EXCEPTION_KEYS | {"allow_wide"}
     normalized = []
     for index, entry in enumerate(exceptions):
@@ -152,11 +191,14 @@ def validate_exceptions(exceptions, now=None, known_bans=None, max_term_days=365
                     known = ", ".join(sorted(known_bans)) or "none"
                     raise PlanError(f"{where}.bans[{item_index}]: unknown ban {ban_id[:64]!r} (known bans: {known})")
         wide = []
-        if any(not re.sub(r"\[[^\]]*\]|[*?]", "", pattern) for pattern in hosts):
-            wide.append("every host")
+        if any(_wide_hosts(pattern, wide_scope) for pattern in hosts):
+            wide.append("every host" if wide_scope == "every_host" else "hosts by wildcard")
+        elif not names_hosts and wide_scope == "any_wildcard":
+            # A selector names hosts by what they are, not by name: as wide as a wildcard.
+            wide.append("hosts by selector")
         if (expiry - today).days > max_term_days:
             wide.append(f"longer than {max_term_days} days")
-        if wide and require_allow_wide and not allow_wide:
+        if wide and not allow_wide:
             raise PlanError(
                 f"{where}: covers {' and '.join(wide)}; such an exception needs allow_wide: true (it is then "
                 "flagged in the report)"
@@ -432,7 +474,12 @@ def removal_plan(
     if mode not in MODES:
         raise PlanError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
     max_removals = validate_max_removals(max_removals)
-    exceptions = validate_exceptions(exceptions, now)
+    for builder in dict.fromkeys(BUILDERS.values()):
+        if hasattr(builder, "check_options"):
+            builder.check_options(options or {})
+    # A shared exceptions list may name any bundled ban, or a ban of this run.
+    known_bans = {ban["id"] for ban in bans} | _bundled_ids()
+    exceptions = validate_exceptions(exceptions, now, known_bans=known_bans, options=options)
     scope = validate_scope(scope)
     protected = validate_protected(protected)
     current_blocks = normalize_current_blocks(current_blocks)

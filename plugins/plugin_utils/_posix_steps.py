@@ -89,6 +89,11 @@ def lock_timeout(options):
     return value
 
 
+def check_options(options):
+    """Refuse a bad builder option before any host is inventoried, whether or not a step would use it."""
+    lock_timeout(options)
+
+
 def _remove_dpkg(ban, finding, options):
     package = finding["software"]["identifier"]
     return _step(

@@ -407,7 +407,7 @@ def _exceptions(fleet):
         return parts[0] + "<p>None.</p>"
     parts.append(
         _table(
-            ["Hosts or selector", "Bans", "Approved by", "Reason", "Expires", "State", "Applied to"],
+            ["Hosts or selector", "Bans", "Approved by", "Reason", "Expires", "State", "Wide", "Applied to"],
             [
                 [
                     _t(_exception_hosts(e)),
@@ -416,6 +416,8 @@ def _exceptions(fleet):
                     _t(e.get("reason")),
                     _t(e.get("expires")),
                     _t(e.get("state")),
+                    # A wide exception (allow_wide) says why it is wide: the auditor's first question.
+                    _t(e.get("wide", "")),
                     _t(", ".join(e.get("applied_to", ()))),
                 ]
                 for e in fleet["exceptions"]

@@ -328,6 +328,11 @@ def _password_arguments(rule, ban, options):
     return arguments, [secret], None, None
 
 
+def check_options(options):
+    """Refuse a bad builder option before any host is inventoried, whether or not a step would use it."""
+    step_timeout(options)
+
+
 def step_timeout(options):
     """Seconds after which a command step is stopped with all its processes (option ``step_timeout``)."""
     value = options.get("step_timeout", DEFAULT_TIMEOUT)

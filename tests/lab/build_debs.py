@@ -21,6 +21,14 @@ WeChat's publisher). Each one:
 One more, ``kaspersky-scan-engine``, is only installed by the faults
 scenario: its prerm refuses (exit 1) while its removal protection is on.
 
+The ``HOSTILE`` packages are only installed by the hostile_names scenario:
+their names are as hostile as dpkg allows (leading ``-`` after the first
+character, ``--``, ``+``, 200 characters) and their versions, maintainers,
+descriptions, file names and desktop entries carry shell metacharacters,
+``$HOME``, ``~``, quotes, globs and newlines. Two are banned (Kaspersky by its
+package name pattern and by a block-listed identifier), the others are
+look-alikes that no ban may touch.
+
 The result is a flat apt repository (``deb [trusted=yes] file:/srv/interdict-repo ./``).
 It is rebuilt only when this file changes.
 
@@ -61,6 +69,8 @@ class LabPackage:
     extra_files: dict[str, str] = field(default_factory=dict)
     # A file postinst creates and whose presence makes prerm refuse (exit 1): a vendor's removal protection.
     protection: str = ""
+    # Lines of the long description before the standard one, each as dpkg stores it (" text\n").
+    long_description: str = ""
 
 
 KASPERSKY = "AO Kaspersky Lab <support@kaspersky.com>"
@@ -141,6 +151,94 @@ PROTECTED = LabPackage(
 )
 FAULTS = (PROTECTED.name,)
 
+# For the hostile_names scenario only. Every field dpkg does not restrict is hostile.
+HOSTILE_TEXT = "$HOME ~ `id` $(touch /hostile-ran) ; rm -rf ~ | * ? [a-z] ' \" & > /etc/passwd"
+# A continuation line and an empty line (" .") of a long description: a newline inside the field.
+HOSTILE_LONG = f" -rf {HOSTILE_TEXT}\n .\n"
+HOSTILE_FILES = {
+    "-rf": "a file named like an option\n",
+    "--help": "a file named like an option\n",
+    "$(touch hostile-ran)": "command substitution in a file name\n",
+    "`id`": "backticks in a file name\n",
+    "$HOME": "a variable in a file name\n",
+    "~": "a tilde file name\n",
+    "*": "a glob file name\n",
+    "[a-z]?": "a glob file name\n",
+    "'\";|&<>": "quotes and shell operators in a file name\n",
+    " leading space and trailing space ": "spaces\n",
+    # dpkg unpacks to <name>.dpkg-new first: 255 characters less that suffix is the longest it installs.
+    "x" * 240: "a 240-character file name\n",
+}
+
+
+def _hostile_files(directory: str) -> dict[str, str]:
+    return {f"{directory}/{name}": text for name, text in HOSTILE_FILES.items()}
+
+
+HOSTILE = (
+    # Banned: matched by the kaspersky ban's Linux name pattern kaspersky[-.].*
+    LabPackage(
+        name="kaspersky--rf",
+        version="1:0~-rf+--help-0",
+        maintainer=f"AO Kaspersky Lab {HOSTILE_TEXT} <\"';*?~$HOME@example.invalid>",
+        description=f"Kaspersky -rf {HOSTILE_TEXT}",
+        long_description=HOSTILE_LONG,
+        program="/opt/kaspersky--rf/bin/-rf",
+        desktop_name=f"Kaspersky {HOSTILE_TEXT}",
+        conffile="/etc/opt/kaspersky--rf/--help.conf",
+        extra_files=_hostile_files("/opt/kaspersky--rf"),
+    ),
+    # Banned: an identifier of the kaspersky ban and in its block list (the 32-bit Network Agent).
+    LabPackage(
+        name="klnagent",
+        version="15.1.0~rc1+.---1",
+        maintainer=f"AO Kaspersky Lab <{HOSTILE_TEXT}>",
+        description=f"Kaspersky Security Center Network Agent {HOSTILE_TEXT}",
+        long_description=HOSTILE_LONG,
+        program="/opt/kaspersky/klnagent/bin/--version",
+        conffile="/etc/opt/kaspersky/klnagent/klnagent.conf",
+        extra_files=_hostile_files("/opt/kaspersky/klnagent/share"),
+    ),
+    # Look-alikes: one character or one word away from a banned name, with hostile fields; all must survive.
+    LabPackage(
+        name="kasperskyx",
+        version="1:0~--rf",
+        maintainer=f"Not Kaspersky {HOSTILE_TEXT} <x@example.invalid>",
+        description=f"Not Kaspersky: kaspersky without its dash {HOSTILE_TEXT}",
+        long_description=HOSTILE_LONG,
+        program="/opt/kasperskyx/kasperskyx",
+        desktop_name=f"Kaspersky-free {HOSTILE_TEXT}",
+        conffile="/etc/opt/kasperskyx/kasperskyx.conf",
+        extra_files=_hostile_files("/opt/kasperskyx"),
+    ),
+    LabPackage(
+        name="klnagent64-doc",
+        version="15.1.0+--rf",
+        maintainer=f"Documentation team {HOSTILE_TEXT} <doc@example.invalid>",
+        description=f"Network Agent documentation, not the agent {HOSTILE_TEXT}",
+        program="/usr/share/doc/klnagent64-doc/-rf",
+    ),
+    LabPackage(
+        name="wechatty",
+        version="0.0~~",
+        maintainer=f"Tencent {HOSTILE_TEXT} <weixin@example.invalid>",
+        description=f"WeChat bot framework, not WeChat {HOSTILE_TEXT}",
+        long_description=HOSTILE_LONG,
+        program="/opt/wechatty/wechatty",
+        desktop_name=f"WeChat Work {HOSTILE_TEXT}",
+        extra_files=_hostile_files("/opt/wechatty"),
+    ),
+    LabPackage(
+        name="x--rf.+" + "x" * 193,
+        version="1",
+        maintainer=f"{HOSTILE_TEXT} <x@example.invalid>",
+        description=f"A 200-character package name {HOSTILE_TEXT}",
+        program="/opt/long-name/x",
+    ),
+)
+HOSTILE_BANNED = ("kaspersky--rf", "klnagent")
+HOSTILE_LOOK_ALIKES = tuple(package.name for package in HOSTILE if package.name not in HOSTILE_BANNED)
+
 
 def _maintscript(package: LabPackage, script: str) -> str:
     """A maintainer script that logs its call and starts/stops the fake service."""
@@ -189,7 +287,7 @@ def _control(package: LabPackage) -> str:
     if package.depends:
         fields["Depends"] = ", ".join(package.depends)
     fields["Description"] = (
-        f"{package.description}\n Test package of the interdict.bans lab: it carries the real"
+        f"{package.description}\n{package.long_description} Test package of the interdict.bans lab: it carries the real"
         " package name\n and installs nothing but marker files."
     )
     return "".join(f"{key}: {value}\n" for key, value in fields.items())
@@ -273,11 +371,11 @@ def main(argv: list[str] | None = None) -> int:
     if output.exists():
         shutil.rmtree(output)
     output.mkdir(parents=True)
-    for package in (*PACKAGES, PROTECTED):
+    for package in (*PACKAGES, PROTECTED, *HOSTILE):
         build_package(package, output)
     build_repository(output)
     stamp.write_text(digest + "\n", encoding="utf-8")
-    print(f"repository {output}: {', '.join(p.name for p in (*PACKAGES, PROTECTED))}")
+    print(f"repository {output}: {', '.join(p.name for p in (*PACKAGES, PROTECTED, *HOSTILE))}")
     return 0
 
 

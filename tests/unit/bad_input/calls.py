@@ -1140,3 +1140,185 @@ SELECTOR_CALLS = [
     ),
 ]
 CALLS += SELECTOR_CALLS
+# The MDM filters and the Intune device results filter: {PHONES} is an inventory with one iPhone.
+MP = "mdm_plans: "
+MR = "mdm_results: "
+IDR = "intune_device_results: "
+PHONES = "{PHONES}"
+CALLS += [
+    (
+        "mdm_plans: a string as inventory",
+        "mdm_plans",
+        ("x", BANS),
+        {},
+        MP + "the input must be the registered result of an MDM inventory module",
+    ),
+    (
+        "mdm_plans: a string as bans",
+        "mdm_plans",
+        (PHONES, "x"),
+        {},
+        MP + "bans must be ban definitions from the interdict.bans.catalog lookup",
+    ),
+    (
+        "mdm_plans: mode bogus",
+        "mdm_plans",
+        (PHONES, BANS),
+        {"mode": "bogus"},
+        MP + "mode: expected one of audit, enforce, got 'bogus'",
+    ),
+    (
+        "mdm_plans: max_removals -1",
+        "mdm_plans",
+        (PHONES, BANS),
+        {"max_removals": -1},
+        MP + "max_removals: expected a whole number >= 0, got -1",
+    ),
+    (
+        "mdm_plans: exceptions a string",
+        "mdm_plans",
+        (PHONES, BANS),
+        {"exceptions": "x"},
+        MP + "exceptions: expected a list, got str",
+    ),
+    (
+        "mdm_plans: platforms a string",
+        "mdm_plans",
+        (PHONES, BANS),
+        {"platforms": "ios"},
+        MP + "platforms must be a list of strings, got 'ios'",
+    ),
+    (
+        "mdm_plans: expected_devices a number",
+        "mdm_plans",
+        (PHONES, BANS),
+        {"expected_devices": 5},
+        MP + "expected_devices must be a list of strings, got 5",
+    ),
+    (
+        "mdm_plans: options a string",
+        "mdm_plans",
+        (PHONES, BANS),
+        {"options": "x"},
+        MP + "options: expected a mapping, got str",
+    ),
+    (
+        "mdm_plans: a bad wide scope",
+        "mdm_plans",
+        (PHONES, BANS),
+        {"options": {"exception_wide_scope": "x"}},
+        MP + "options.exception_wide_scope: expected one of every_host, any_wildcard, got 'x'",
+    ),
+    (
+        "mdm_plans: a long exception under a short term",
+        "mdm_plans",
+        (PHONES, BANS),
+        {
+            "exceptions": [dict(OK_EXCEPTION, expires="2026-12-31")],
+            "now": "2026-11-29",
+            "options": {"exception_max_term_days": 7},
+        },
+        MP
+        + "exceptions[0]: covers longer than 7 days; such an exception needs allow_wide: true (it is then flagged in the report)",
+    ),
+    (
+        "mdm_plans: now soon",
+        "mdm_plans",
+        (PHONES, BANS),
+        {"now": "soon"},
+        MP + "now: expected a date YYYY-MM-DD, got 'soon'",
+    ),
+    (
+        "mdm_plans: devices a string",
+        "mdm_plans",
+        ({"devices": "x"}, BANS),
+        {},
+        MP + "input.devices: expected a list, got str",
+    ),
+    (
+        "mdm_plans: a number as device",
+        "mdm_plans",
+        ({"devices": [5]}, BANS),
+        {},
+        MP + "input.devices[0]: expected a mapping, got int",
+    ),
+    (
+        "mdm_plans: a number as finding",
+        "mdm_plans",
+        ({"devices": [], "findings": [5]}, BANS),
+        {},
+        MP + "input.findings[0]: expected a mapping, got int",
+    ),
+    (
+        "mdm_plans: a finding without ban",
+        "mdm_plans",
+        ({"devices": [], "findings": [{"device_id": "d"}]}, BANS),
+        {},
+        MP + "input.findings[0].ban: expected a string",
+    ),
+    (
+        "mdm_plans: block_profiles a string",
+        "mdm_plans",
+        (PHONES, BANS),
+        {"block_profiles": "x"},
+        MP + "block_profiles: expected a mapping, got str",
+    ),
+    (
+        "mdm_results: a string as fleet",
+        "mdm_results",
+        ("x", BANS),
+        {},
+        MR + "the input must be the output of the interdict.bans.mdm_plans filter",
+    ),
+    (
+        "mdm_results: devices a string",
+        "mdm_results",
+        ({"devices": "x"}, BANS),
+        {},
+        MR + "input.devices: expected a list, got str",
+    ),
+    (
+        "mdm_results: a number as device",
+        "mdm_results",
+        ({"devices": [5]}, BANS),
+        {},
+        MR + "input.devices[0]: expected a mapping, got int",
+    ),
+    (
+        "mdm_results: a device without host",
+        "mdm_results",
+        ({"devices": [{"plan": None}]}, BANS),
+        {},
+        MR + "input.devices[0].host: expected a string",
+    ),
+    (
+        "mdm_results: a string as bans",
+        "mdm_results",
+        ({"devices": []}, "x"),
+        {},
+        MR + "bans must be ban definitions from the interdict.bans.catalog lookup",
+    ),
+    (
+        "intune results: a string as inventory",
+        "intune_device_results",
+        ("x", BANS),
+        {},
+        IDR + "input must be the registered result of intune_app_inventory",
+    ),
+    (
+        "intune results: mode bogus",
+        "intune_device_results",
+        (PHONES, BANS),
+        {"mode": "bogus"},
+        MP + "mode: expected one of audit, enforce, got 'bogus'",
+    ),
+    (
+        "intune results: an unknown option",
+        "intune_device_results",
+        (PHONES, BANS),
+        {"bogus": 1},
+        IDR
+        + "unknown option 'bogus' (options: block_profiles, blocks, exceptions, exclusion_group_ids, expected_devices, "
+        + "max_removals, now, options, platforms, protected, run, target_group_ids)",
+    ),
+]

@@ -16,7 +16,9 @@ from ansible.errors import AnsibleFilterError, AnsibleLookupError
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import lookup_loader
 
+from ansible_collections.interdict.bans.plugins.filter.intune import intune_device_results
 from ansible_collections.interdict.bans.plugins.filter.match import match
+from ansible_collections.interdict.bans.plugins.filter.mdm import mdm_plans, mdm_results
 from ansible_collections.interdict.bans.plugins.filter.plan import host_result, removal_plan
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import BUNDLED_DIR, load_bans
 from ansible_collections.interdict.bans.plugins.plugin_utils import _report, _report_html
@@ -131,6 +133,8 @@ def resolve(value):
         return PLAN
     if value == "{HOSTILE_RESULTS}":
         return hostile_results()
+    if value == "{PHONES}":
+        return {"provider": "intune", "devices": [{"id": "d1", "host": "p1", "platform": "ios"}], "findings": []}
     if isinstance(value, tuple):
         return tuple(resolve(item) for item in value)
     return value
@@ -146,6 +150,9 @@ def entry_point(name, tmp_path):
         "render_csv": _report.render_csv,
         "fleet_page": lambda results: _report_html.render_html(_report.merge_fleet(results)),
         "fleet_csv": lambda results: _report.render_csv(_report.merge_fleet(results)),
+        "mdm_plans": mdm_plans,
+        "mdm_results": mdm_results,
+        "intune_device_results": intune_device_results,
     }[name]
 
 

@@ -10,7 +10,14 @@ from ansible_collections.interdict.bans.plugins.module_utils.contract import sou
 
 BANS = load_bans(["wechat", "tiktok"])
 RUN = {"id": "run-7", "started": "2026-11-28T12:00:00Z"}
-EXCEPTION = {"hosts": ["IPH-1"], "bans": ["wechat"], "approver": "CISO", "reason": "liaison", "expires": "2099-12-31"}
+EXCEPTION = {
+    "hosts": ["IPH-1"],
+    "bans": ["wechat"],
+    "approver": "CISO",
+    "reason": "liaison",
+    "expires": "2099-12-31",
+    "allow_wide": True,
+}
 
 
 def device(host, platform="ios", state="read", reason=""):

@@ -6,6 +6,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.interdict.bans.plugins.filter.plan import FilterModule, host_result, removal_plan
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans
 from ansible_collections.interdict.bans.plugins.module_utils.matching import match
+from ansible_collections.interdict.bans.plugins.plugin_utils import _report, _report_html
 
 BANS = load_bans(["kaspersky"])
 RECORDS = [{"name": "kesl", "identifier": "kesl", "platform": "linux", "source": "dpkg"}]
@@ -78,5 +79,9 @@ def test_wide_exceptions_need_allow_wide_and_are_flagged():
         removal_plan([], BANS, host="h", exceptions=[wide], now="2026-11-29")
     plan = removal_plan([], BANS, host="h", exceptions=[dict(wide, allow_wide=True)], now="2026-11-29")
     assert plan["exceptions"][0]["wide"] == "every host"
+    # The report flags it: the host result carries why, and the HTML report shows it.
+    record = host_result(plan, "h", bans=BANS)
+    assert record["exceptions"][0]["wide"] == "every host"
+    assert "<td>every host</td>" in _report_html.render_html(_report.merge_fleet([record]))
     with pytest.raises(AnsibleFilterError, match=r"exceptions\[0\]\.bans\[0\]: unknown ban 'kaspersk'"):
         removal_plan([], BANS, host="h", exceptions=[dict(wide, hosts="h", bans="kaspersk")], now="2026-11-29")

@@ -470,5 +470,6 @@ def test_a_line_step_appends_what_the_file_lacks_and_nothing_else(tmp_path):
     again = run_module(tmp_path, [tiktok, step])
     assert again["changed"] is False and [a["outcome"] for a in again["actions"]] == ["absent", "absent"]
     bad = run_module(tmp_path, [dict(step, lines=["deny x\nallow *"])])
-    assert bad["actions"][0]["outcome"] == "failed" and "control characters" in bad["actions"][0]["msg"]
+    # Refused before anything runs: a line is one line (the step's shape check, contract.step_error).
+    assert bad["failed"] and "steps[0].lines: expected a list of text lines, each on one line" in bad["msg"]
     assert "allow" not in filter_file.read_text()

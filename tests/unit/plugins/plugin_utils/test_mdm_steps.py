@@ -13,7 +13,7 @@ WECHAT_IOS = {"id": "app-wechat-ios", "name": "WeChat", "platform": "ios", "iden
 WECHAT_ANDROID = {"id": "app-wechat-and", "name": "WeChat", "platform": "android", "identifier": "com.tencent.mm"}
 TIKTOK_IOS = {"id": "app-tiktok-ios", "name": "TikTok", "platform": "ios", "identifier": "com.zhiliaoapp.musically"}
 APPS = [WECHAT_IOS, WECHAT_ANDROID, TIKTOK_IOS]
-EXCEPTION = {"approver": "CISO", "reason": "partner liaison", "expires": "2099-12-31"}
+EXCEPTION = {"approver": "CISO", "reason": "partner liaison", "expires": "2099-12-31", "allow_wide": True}
 
 
 def record(device, platform, name, identifier):

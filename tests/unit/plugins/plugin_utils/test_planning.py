@@ -1,6 +1,7 @@
 """Planning: exceptions, protected list, cap, ordering and the builder dispatch."""
 
 import copy
+import datetime
 
 import pytest
 from hypothesis import given, settings
@@ -34,7 +35,13 @@ def removal_ids(plan):
 
 
 def exception(**overrides):
-    entry = {"hosts": ["web*"], "approver": "CISO Jane Roe", "reason": "lab analysis", "expires": "2099-01-01"}
+    entry = {
+        "hosts": ["web*"],
+        "approver": "CISO Jane Roe",
+        "reason": "lab analysis",
+        "expires": "2099-01-01",
+        "allow_wide": True,
+    }
     entry.update(overrides)
     return entry
 
@@ -104,6 +111,106 @@ def test_exception_host_patterns_are_case_insensitive_globs():
 def test_a_bad_exception_fails_with_one_clear_message(entry, message):
     with pytest.raises(planning.PlanError, match=message):
         plan_for(KASPERSKY_HOST, exceptions=[exception(**entry)])
+
+
+def exception_until(days, now="2026-11-29", **overrides):
+    """An exception for web01 running ``days`` days from ``now``, without allow_wide."""
+    expires = (datetime.date.fromisoformat(now) + datetime.timedelta(days=days)).isoformat()
+    return {"hosts": "web01", "approver": "CISO", "reason": "pilot", "expires": expires, **overrides}
+
+
+def test_by_default_an_exception_may_run_a_year_and_no_longer_without_allow_wide():
+    plan = plan_for(KASPERSKY_HOST, exceptions=[exception_until(365)], now="2026-11-29")
+    assert plan["steps"] == [] and "wide" not in plan["exceptions"][0]
+    with pytest.raises(planning.PlanError, match=r"exceptions\[0\]: covers longer than 365 days; .* allow_wide: true"):
+        plan_for(KASPERSKY_HOST, exceptions=[exception_until(366)], now="2026-11-29")
+
+
+@pytest.mark.parametrize(
+    ("term", "days", "wide"), [(730, 730, False), (730, 731, True), (30, 31, True), (30, 30, False)]
+)
+def test_the_maximum_term_is_a_planning_option(term, days, wide):
+    options = {"exception_max_term_days": term}
+    if wide:
+        with pytest.raises(planning.PlanError, match=rf"covers longer than {term} days; .* allow_wide: true"):
+            plan_for(KASPERSKY_HOST, exceptions=[exception_until(days)], now="2026-11-29", options=options)
+        entry = exception_until(days, allow_wide=True)
+    else:
+        entry = exception_until(days)
+    plan = plan_for(KASPERSKY_HOST, exceptions=[entry], now="2026-11-29", options=options)
+    assert plan["steps"] == [] and len(plan["exempt"]) == 3
+    assert plan["exceptions"][0].get("wide") == (f"longer than {term} days" if wide else None)
+
+
+def test_the_wide_scope_any_wildcard_makes_every_glob_wide():
+    options = {"exception_wide_scope": "any_wildcard"}
+    glob = exception_until(30, hosts=["db01", "web0?"])
+    # The default rule: only a pattern of wildcards alone is wide.
+    assert "wide" not in plan_for(KASPERSKY_HOST, exceptions=[glob], now="2026-11-29")["exceptions"][0]
+    with pytest.raises(planning.PlanError, match=r"exceptions\[0\]: covers hosts by wildcard; .* allow_wide: true"):
+        plan_for(KASPERSKY_HOST, exceptions=[glob], now="2026-11-29", options=options)
+    plan = plan_for(KASPERSKY_HOST, exceptions=[dict(glob, allow_wide=True)], now="2026-11-29", options=options)
+    assert plan["exceptions"][0]["wide"] == "hosts by wildcard" and plan["steps"] == []
+    # A literal host name is never wide; every host and too long are both said.
+    literal = plan_for(KASPERSKY_HOST, exceptions=[exception_until(30)], now="2026-11-29", options=options)
+    assert "wide" not in literal["exceptions"][0]
+    both = exception_until(400, hosts="*", allow_wide=True)
+    plan = plan_for(KASPERSKY_HOST, exceptions=[both], now="2026-11-29", options=options)
+    assert plan["exceptions"][0]["wide"] == "hosts by wildcard, longer than 365 days"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"exception_max_term_days": True},
+            "options.exception_max_term_days: expected a whole number of days from 1 to 3650, got 'True'",
+        ),
+        (
+            {"exception_max_term_days": 0},
+            "options.exception_max_term_days: expected a whole number of days from 1 to 3650, got '0'",
+        ),
+        (
+            {"exception_max_term_days": 3651},
+            "options.exception_max_term_days: expected a whole number of days from 1 to 3650, got '3651'",
+        ),
+        (
+            {"exception_max_term_days": "365"},
+            "options.exception_max_term_days: expected a whole number of days from 1 to 3650, got '365'",
+        ),
+        (
+            {"exception_max_term_days": 36.5},
+            "options.exception_max_term_days: expected a whole number of days from 1 to 3650, got '36.5'",
+        ),
+        (
+            {"exception_wide_scope": "nobody"},
+            "options.exception_wide_scope: expected one of every_host, any_wildcard, got 'nobody'",
+        ),
+        (
+            {"exception_wide_scope": ["every_host"]},
+            "options.exception_wide_scope: expected one of every_host, any_wildcard, got \"['every_host']\"",
+        ),
+    ],
+)
+def test_a_bad_exception_policy_fails_with_one_clear_message(options, message):
+    # Even with no exception at all: a bad policy is a mistake whether or not it is used today.
+    with pytest.raises(planning.PlanError) as error:
+        plan_for(KASPERSKY_HOST, now="2026-11-29", options=options)
+    assert str(error.value) == message
+
+
+def test_the_policy_is_decided_once_for_hosts_and_for_mdm_devices():
+    from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_fleet
+
+    inventory = {"provider": "intune", "devices": [{"id": "d1", "host": "web01", "platform": "ios"}], "findings": []}
+    entry = exception_until(60, hosts="web*")
+    options = {"exception_wide_scope": "any_wildcard"}
+    with pytest.raises(planning.PlanError, match="covers hosts by wildcard"):
+        _mdm_fleet.plan_fleet(inventory, BANS, exceptions=[entry], now="2026-11-29", options=options)
+    fleet = _mdm_fleet.plan_fleet(
+        inventory, BANS, exceptions=[dict(entry, allow_wide=True)], now="2026-11-29", options=options
+    )
+    assert fleet["devices"][0]["plan"]["exceptions"][0]["wide"] == "hosts by wildcard"
 
 
 def test_protected_software_is_never_removed_and_says_why():

@@ -103,6 +103,8 @@ def hosts(draw):
             "approver": st.just("CIO Office"),
             "reason": st.just("ticket SEC-1"),
             "expires": st.sampled_from(["2026-01-01", "2026-11-29", "2099-12-31"]),
+            # Every host or 2099 is wide: the planner refuses it without allow_wide.
+            "allow_wide": st.just(True),
         },
         optional={"bans": st.lists(st.sampled_from(BAN_IDS), min_size=1, unique=True)},
     )

@@ -88,7 +88,7 @@ def test_protected_or_capped_items_left_in_place_are_non_compliant_not_remediate
 
 
 def test_active_exception_is_exempt_and_expired_one_is_not():
-    active = [{"hosts": "web01", "approver": "A", "reason": "R", "expires": "2099-12-31"}]
+    active = [{"hosts": "web01", "approver": "A", "reason": "R", "expires": "2099-12-31", "allow_wide": True}]
     record = result(plan(exceptions=active), mode="audit")
     assert record["status"] == "exempt"
     assert record["exceptions"][0]["approver"] == "A"
