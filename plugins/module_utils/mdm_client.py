@@ -180,11 +180,16 @@ class ClientCredentials:
             if self._token == token:
                 self._token = None
 
-    def _fetch(self, client):
+    def grant(self, client):
+        """The token request's form (a subclass with another grant, e.g. a signed JWT, replaces it)."""
         form = {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self._client_secret}
         if self.scope:
             form["scope"] = self.scope
+        return form
+
+    def _fetch(self, client):
         started = self._clock()
+        form = self.grant(client)
         response = client.request(
             "POST",
             self.token_url,
