@@ -43,6 +43,7 @@ from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import (
     MDMError,
     PagingError,
 )
+from ansible_collections.interdict.bans.plugins.module_utils.mdm_provider import MDMProvider
 
 try:
     from cryptography.hazmat.primitives import hashes, serialization
@@ -259,6 +260,20 @@ class AndroidManagement:
             token_param="pageToken",
         )
 
+    def policy_names(self):
+        """Every policy of the enterprise (``enterprises.policies.list``: ``policies``, ``nextPageToken``)."""
+        names = []
+        for page in self.client.iter_pages(
+            f"/v1/{self.enterprise}/policies",
+            {"pageSize": PAGE_SIZE},
+            items_key="policies",
+            next_key="nextPageToken",
+            count_key=None,
+            token_param="pageToken",
+        ):
+            names.extend(policy_name(self.enterprise, p.get("name")) for p in page if isinstance(p, dict))
+        return sorted(set(names))
+
     def policy(self, name):
         return self.client.get_json(f"/v1/{policy_name(self.enterprise, name)}")
 
@@ -316,7 +331,13 @@ def _device_summary(device, enterprise):
 
 
 def _finding(match, summary):
-    record = dict(match["software"], device_id=summary["id"], device_name=summary.get("host") or summary["id"])
+    # ``scope``: the device's policy, the one place a change can remove this copy (mdm_provider.find_app).
+    record = dict(
+        match["software"],
+        device_id=summary["id"],
+        device_name=summary.get("host") or summary["id"],
+        scope=summary["policy"],
+    )
     return {
         "ban": match["ban"],
         "software": record,
@@ -480,6 +501,7 @@ def inventory(api, catalog, stale_after_days=30, now=None, hostname="serial_numb
                     "platform": "android",
                     "identifier": package,
                     "policy": summary["policy"],
+                    "scope": summary["policy"],
                     "type": "ApplicationPolicy",
                     "bans": [],
                 },
@@ -557,8 +579,196 @@ def module_packages(catalog, packages, where):
     return allowed, refused
 
 
+# -- the provider --------------------------------------------------------------------------------------
+
+
+def _scoped(app_id, enterprise):
+    """(policy name, package) of an app object id ``{policy}#{package}``; MDMError when it is not one."""
+    policy, _sep, package = str(app_id).partition("#")
+    if not PACKAGE.match(package):
+        raise MDMError(f"{str(app_id)[:200]!r} is not an AMAPI app object id ({{policy}}#{{package}})")
+    return policy_name(enterprise, policy), package
+
+
+def _entries(policy, packages):
+    """The policy's entries for these packages, for a diff (absent ones as None)."""
+    by_package = {app.get("packageName"): app for app in policy.get("applications") or () if isinstance(app, dict)}
+    return {package: by_package.get(package) for package in packages}
+
+
+class AmapiProvider(MDMProvider):
+    """Android Management as an ``MDMProvider``: devices.list for inventory, one policies.patch per policy."""
+
+    name = "amapi"
+    label = "Android Management"
+    platforms = ("android",)
+    default_platforms = ("android",)
+    default_block_profiles = {"android": "AMAPI policy applications (installType BLOCKED)"}  # noqa: RUF012
+    argument_spec = AUTH_ARGUMENT_SPEC
+    reach = "an AMAPI policy change"
+    not_managed = "the device has no AMAPI policy this run could name, so no policy change can remove it"
+    apps_unread = "the AMAPI inventory gave no policy apps, so whether a policy change can remove it is not known"
+    removal_note = (
+        "BLOCKED in the device's policy: uninstalled at its next policy sync "
+        "(on a personally-owned device, from the work profile only)"
+    )
+
+    def __init__(self, api, error=""):
+        super().__init__(api.client if api else MDMClient(API_URL))
+        self.api = api
+        # Bad connection options (no key, a malformed one, a bad enterprise) fail the first call, inside the
+        # module's error handling, with the reason and never the key.
+        self.error = error
+
+    @classmethod
+    def from_params(cls, params):
+        try:
+            return cls(AndroidManagement.from_params(params))
+        except MDMError as error:
+            return cls(None, error=str(error))
+
+    def connected(self):
+        if self.api is None:
+            raise MDMError(self.error)
+        return self.api
+
+    @property
+    def tenant_id(self):
+        return self.api.enterprise if self.api else ""
+
+    def list_devices(self, platforms=None):
+        api = self.connected()
+        devices, error = [], ""
+        try:
+            for page in api.device_pages():
+                devices.extend(_device_summary(d, api.enterprise) for d in page if isinstance(d, dict))
+        except MDMError as exc:
+            error = str(exc)
+        return devices, error
+
+    def inventory(self, catalog, platforms=None, **options):
+        return inventory(self.connected(), catalog, **options)
+
+    @classmethod
+    def block_identifiers(cls, ban, platform):
+        spec = (ban.get("platforms") or {}).get(platform) if platform == "android" else None
+        if not spec:
+            return []
+        values = (spec.get("block") or {}).get("packages") or [entry["value"] for entry in spec.get("identifiers", ())]
+        return [value for value in dict.fromkeys(values) if PACKAGE.match(str(value))]
+
+    def apply(self, catalog, kind, orders, check_mode, **options):
+        if kind == "remove":
+            return self.change(catalog, removals=orders, check_mode=check_mode, **options)
+        return self.change(catalog, block_bans=orders, check_mode=check_mode, **options)
+
+    def change(self, catalog, removals=(), block_bans=None, check_mode=False, policies=None, **_options):
+        """Removal and block as one change: each policy patched once with its banned packages BLOCKED.
+
+        ``removals`` are uninstall orders (``app_id`` ``{policy}#{package}``;
+        a refused order is left out); ``block_bans`` ``{"android": [ban ids]}``
+        adds the bans' packages to ``policies`` (every policy of the enterprise
+        when empty). A package no ban of ``catalog`` names is never written.
+        Returns ``(result, failure)``: ``apps`` and ``platforms`` outcomes for
+        the report, ``policies`` with what changed in each, ``_diff``.
+        """
+        api = self.connected()
+        enterprise = api.enterprise
+        wanted = {}  # policy -> {package: [app ids]}
+        unknown, warnings, failures = [], [], []
+        for order in removals or ():
+            if order.get("refused"):
+                continue
+            try:
+                policy, package = _scoped(order.get("app_id"), enterprise)
+            except MDMError as error:
+                unknown.append(str(order.get("app_id")))
+                warnings.append(f"{error}: left alone")
+                continue
+            _allowed, refused = module_packages(catalog, [package], order.get("app_id"))
+            if refused:
+                unknown.append(order["app_id"])
+                warnings.extend(refused)
+                continue
+            wanted.setdefault(policy, {}).setdefault(package, []).append(order["app_id"])
+        block_ids = list((block_bans or {}).get("android") or ())
+        block_packages = []
+        for ban_id in block_ids:
+            ban = catalog.bans.get(ban_id)
+            if ban is None:
+                warnings.append(f"block: {str(ban_id)[:80]!r} is not one of the given bans: left alone")
+                continue
+            block_packages.extend(p for p in self.block_identifiers(ban, "android") if p not in block_packages)
+        if block_packages:
+            targets = [policy_name(enterprise, p) for p in policies] if policies else api.policy_names()
+            for policy in targets:
+                for package in block_packages:
+                    wanted.setdefault(policy, {}).setdefault(package, [])
+
+        changed = False
+        apps, states, diff_before, diff_after = [], [], {}, {}
+        for policy in sorted(wanted):
+            packages = list(wanted[policy])
+            state = {"name": policy, "added": [], "reblocked": {}, "already": [], "outcome": "ok", "msg": ""}
+            try:
+                current = api.policy(policy)
+                applications, added, reblocked, already = blocked_applications(current, packages)
+                state.update(added=added, reblocked=reblocked, already=already, version=current.get("version"))
+                if applications is not None:
+                    diff_before[policy] = _entries(current, added + list(reblocked))
+                    if check_mode:
+                        state["outcome"] = "planned"
+                        diff_after[policy] = _entries({"applications": applications}, added + list(reblocked))
+                    else:
+                        api.patch_applications(policy, applications)
+                        changed = True
+                        after = api.policy(policy)  # read back: the change is what the server kept
+                        diff_after[policy] = _entries(after, added + list(reblocked))
+                        state["version"] = after.get("version")
+                        missing = not_blocked(after, packages)
+                        if missing:
+                            raise MDMError(f"{policy}: read back, {', '.join(missing)} not BLOCKED")
+            except MDMError as error:
+                state.update(outcome="failed", msg=str(error))
+                failures.append(str(error))
+            states.append(state)
+            for package, app_ids in wanted[policy].items():
+                if state["outcome"] == "failed":
+                    outcome, msg = "failed", state["msg"]
+                elif state["outcome"] == "planned" and package in state["added"] + list(state["reblocked"]):
+                    outcome, msg = "planned", f"{policy}: would set {package} BLOCKED"
+                else:
+                    outcome, msg = "pending", f"{policy}: {package} BLOCKED; removed at each device's next policy sync"
+                apps.extend({"id": app_id, "outcome": outcome, "msg": msg} for app_id in app_ids)
+        platforms = {}
+        if block_ids:
+            block_states = [s for s in states if any(p in block_packages for p in s["added"] + s["already"])] or states
+            failed = [s["msg"] for s in block_states if s["outcome"] == "failed"]
+            planned = any(s["outcome"] == "planned" for s in block_states)
+            platforms["android"] = {
+                "outcome": "failed" if failed else ("planned" if planned else "ok"),
+                "msg": "; ".join(failed)
+                or f"BLOCKED in {len(block_states)} polic{'y' if len(block_states) == 1 else 'ies'}",
+            }
+        result = {
+            "changed": changed or (check_mode and bool(diff_before)),
+            "policies": states,
+            "apps": apps,
+            "unknown": unknown,
+            "platforms": platforms,
+            "_diff": {"before": diff_before, "after": diff_after},
+            "_warnings": warnings,
+        }
+        return result, "; ".join(failures)
+
+
+PROVIDER = AmapiProvider
+
+
 __all__ = [
     "AUTH_ARGUMENT_SPEC",
+    "PROVIDER",
+    "AmapiProvider",
     "AndroidManagement",
     "PagingError",
     "ServiceAccountCredentials",

@@ -68,7 +68,7 @@ from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import M
 UNINSTALL = "mdm_uninstall"
 BLOCK = "mdm_block"
 # Module of each provider, relative to module_utils; read on the controller only (modules import their own).
-PROVIDER_MODULES = {"intune": "intune_provider", "jamf": "jamf"}
+PROVIDER_MODULES = {"intune": "intune_provider", "jamf": "jamf", "amapi": "amapi"}
 _PREFIX = "ansible_collections.interdict.bans.plugins.module_utils."
 
 
@@ -81,21 +81,26 @@ def provider_class(name):
 
 
 def app_index(apps):
-    """{(platform, identifier or name, casefolded): app object} for matching findings to app objects."""
+    """{(scope, platform, identifier or name, casefolded): app object} for matching findings to app objects.
+
+    ``scope`` is where an app object acts when an MDM has one per place (an
+    Android Management policy: ``{policy}#{package}``); "" when it acts everywhere.
+    """
     index = {}
     for app in apps or ():
         for value in (app.get("identifier"), app.get("name")):
             if value:
-                index.setdefault((app.get("platform"), str(value).casefold()), app)
+                index.setdefault((app.get("scope") or "", app.get("platform"), str(value).casefold()), app)
     return index
 
 
 def find_app(record, index):
-    """The MDM app object a software record is a copy of: same platform and identifier, else same name."""
+    """The MDM app object a software record is a copy of: same scope and platform, same identifier, else name."""
     platform = record.get("platform")
+    scope = record.get("scope") or ""
     for value in (record.get("identifier"), record.get("name")):
         if value:
-            app = index.get((platform, str(value).casefold()))
+            app = index.get((scope, platform, str(value).casefold()))
             if app is not None:
                 return app
     return None

@@ -54,6 +54,7 @@ INSTALL_TYPES = (
 MAX_PAGE_SIZE = 100  # devices.list pageSize: "The maximum value is 100"; unspecified gives at most 10
 POLICY_ROUTE = re.compile(r"^/v1/enterprises/(?P<enterprise>[^/]+)/policies/(?P<policy>[^/]+)$")
 DEVICES_ROUTE = re.compile(r"^/v1/enterprises/(?P<enterprise>[^/]+)/devices$")
+POLICIES_ROUTE = re.compile(r"^/v1/enterprises/(?P<enterprise>[^/]+)/policies$")
 # The customer's policies: (id, share of devices, application reports on). "legacy" predates reporting.
 POLICIES = (("default", 0.82, True), ("kiosk", 0.15, True), ("legacy", 0.03, False))
 AMAPI_FAULTS = {
@@ -320,7 +321,7 @@ class AmapiSimulator(Simulator):
         if not isinstance(claims.get("exp"), int) or not isinstance(claims.get("iat"), int):
             raise GraphError(400, "invalid_grant", "Invalid JWT: exp and iat are required.")
         if claims["exp"] - claims["iat"] > 3600 or claims["exp"] < now or claims["iat"] > now + 300:
-            raise GraphError(400, "invalid_grant", "Invalid JWT: Token must be a short-lived token and in a reasonable timeframe.")
+            raise GraphError(400, "invalid_grant", "Invalid JWT: Token must be a short-lived token.")
         if SCOPE not in str(claims.get("scope", "")).split():
             raise GraphError(400, "invalid_scope", "Invalid OAuth scope or ID token audience provided.")
         token = "ya29.sim-" + secrets.token_urlsafe(24)
@@ -335,8 +336,17 @@ class AmapiSimulator(Simulator):
         if devices and method == "GET":
             self._enterprise(devices.group("enterprise"))
             if self.faults.get("listing_status"):
-                raise GraphError(int(self.faults["listing_status"]), "UNAVAILABLE", "The service is currently unavailable.")
+                raise GraphError(
+                    int(self.faults["listing_status"]), "UNAVAILABLE", "The service is currently unavailable."
+                )
             return self._devices(query)
+        listing = POLICIES_ROUTE.match(path)
+        if listing and method == "GET":
+            # policies.list: {policies, nextPageToken} (reference/rest/v1/enterprises.policies/list).
+            self._enterprise(listing.group("enterprise"))
+            with self.fleet.lock:
+                names = sorted(self.fleet.policies)
+            return 200, {}, {"policies": [self._render_policy(name) for name in names]}, "policies/list"
         policy = POLICY_ROUTE.match(path)
         if policy:
             self._enterprise(policy.group("enterprise"))
@@ -412,7 +422,9 @@ class AmapiSimulator(Simulator):
         raise GraphError(405, "METHOD_NOT_ALLOWED", f"{method} not supported here")
 
     def _render_policy(self, policy_id):
-        return json.loads(json.dumps({"name": f"{self.enterprise}/policies/{policy_id}", **self.fleet.policies[policy_id]}))
+        return json.loads(
+            json.dumps({"name": f"{self.enterprise}/policies/{policy_id}", **self.fleet.policies[policy_id]})
+        )
 
 
 def _google_error(status, code, message):
