@@ -29,8 +29,11 @@ planner (``plugin_utils/_planning`` through ``_mdm_steps``), the fleet report
     the module result ``_mdm_fleet.fleet_results`` reads: for ``remove``
     ``{apps: [{id, outcome, msg}], unknown: [ids]}``, for ``block``
     ``{platforms: {platform: {outcome, msg}}}``; outcomes ``pending``,
-    ``planned`` (check mode), ``ok`` or ``failed``. Idempotent: a second run
-    changes nothing. Writes are read back before a retry (``AmbiguousWriteError``).
+    ``planned`` (check mode), ``ok`` or ``failed``; as ``(result, failure)``
+    with ``failure`` "" or one message naming what the MDM refused. The result
+    may carry ``_diff`` (before/after) and ``_warnings`` for ``MDMModule.exit``.
+    Idempotent: a second run changes nothing. Writes are read back before a
+    retry (``AmbiguousWriteError``).
 ``verify(catalog, platforms)``
     re-read the inventory; ``{device id: [ban ids still found]}`` for the caller
     to compare with what was ordered (an MDM removes at the next check-in).
@@ -123,6 +126,12 @@ class MDMProvider:
         "the MDM can only report this device"
     )
     nothing_to_block = "the ban names no app id to block on this platform"
+    # True when a removal touches only the devices it names (Jamf: a device excluded from an app's scope),
+    # so an exempt device elsewhere never stops it; False when it reaches every targeted device.
+    per_device_removal = False
+    reach = "an MDM assignment"  # what carries a fleet-wide change to every device it targets
+    # Skip reasons of findings the MDM cannot act on (not policy: they do not stop a fleet-wide change).
+    unenforceable_reasons = ()
     removal_note = "removed at the device's next check-in if the MDM installed it; a copy the user installed stays"
 
     def __init__(self, client, **settings):
@@ -264,9 +273,9 @@ class MDMModule:
     provider's connection options added, validates ``bans`` (when the module
     has them) and creates the provider. ``run(function)`` calls ``function()``
     and turns an ``MDMError`` into one failure naming the MDM instance, with the
-    client's counters; ``exit(result, failures)`` exits (or fails when a part
-    failed), with ``changed``, ``check_mode``, ``api_calls`` and, in diff mode,
-    the ``diff`` the result carries under ``_diff``. Every message passes the
+    client's counters; ``exit(result, failure)`` exits (or fails with
+    ``failure``), with ``changed``, ``check_mode``, ``api_calls``, the
+    result's ``_warnings`` as warnings and, in diff mode, its ``_diff``. Every message passes the
     client's redaction, so no token or secret leaves the module.
     """
 
@@ -302,6 +311,7 @@ class MDMModule:
         self.module.fail_json(msg=self.redact(msg), **payload)
 
     def run(self, function, *args, **kwargs):
+        """``function(*args, **kwargs)``; an MDMError fails the module, its message naming the MDM instance."""
         try:
             return function(*args, **kwargs)
         except MDMError as error:
@@ -310,14 +320,17 @@ class MDMModule:
     def warn(self, text):
         self.module.warn(self.redact(text))
 
-    def exit(self, result, failures=()):
+    def exit(self, result, failure=""):
+        """Exit with ``result`` (its ``_warnings`` become warnings, its ``_diff`` the diff); fail when ``failure``."""
         result = dict(result)
         diff = result.pop("_diff", None)
+        for text in result.pop("_warnings", None) or ():
+            self.warn(text)
         result.setdefault("changed", False)
         result["check_mode"] = self.check_mode
         result["api_calls"] = self.api_calls
         if diff is not None and self.module._diff:
             result["diff"] = diff
-        if failures:
-            self.fail(f"{self.label}: " + "; ".join(failures), **result)
+        if failure:
+            self.fail(failure, **result)
         self.module.exit_json(**result)

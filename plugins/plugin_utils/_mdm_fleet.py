@@ -153,7 +153,7 @@ def plan_fleet(
         if host.lower() not in known:
             devices.append(_unlisted(host, provider, error, bans, mode, exceptions, now, tenant=True))
 
-    orders = _mdm_steps.fleet_orders(devices, apps or [], target_group_ids, exclusion_group_ids)
+    orders = _mdm_steps.fleet_orders(devices, apps or [], target_group_ids, exclusion_group_ids, provider)
     for entry in devices:
         reasons = orders["blocked"].get(entry["host"])
         for step in (entry["plan"] or {}).get("steps", ()) if reasons else ():
@@ -166,7 +166,7 @@ def plan_fleet(
             if platform in ban.get("platforms", {}) and ban["id"] not in orders["block"].get(platform, {})
         ]
         for platform in platforms
-        if platform in PHONES
+        if platform in _mdm_steps.PLATFORMS
     }
     return {
         "provider": provider,
