@@ -296,3 +296,79 @@ def test_inventory_plugin_groups_devices(tmp_path):
         assert {t.get("__ansible_unsafe") if isinstance(t, dict) else t for t in targets} == {"mdm"}
         key_lines = [line for line in sim.service_account_info()["private_key"].splitlines() if "-----" not in line]
         assert not [line for line in key_lines if line in proc.stdout + proc.stderr]
+
+
+# -- through the one planner -------------------------------------------------------------------------------
+
+# Within a year of the plans' date (now='2026-11-28' in the playbook): a longer exception needs allow_wide.
+EXCEPTION = {"approver": "CISO", "reason": "liaison with a partner agency", "expires": "2027-05-31"}
+
+
+def blocked_in(sim, policy):
+    return {a["packageName"] for a in sim.fleet.policies[policy]["applications"] if a["installType"] == "BLOCKED"}
+
+
+def test_playbook_enforces_idempotently_and_state_changes_at_sync(tmp_path):
+    with AmapiSimulator(devices=500, infected_rate=0.1) as sim:
+        before = json.dumps(sim.fleet.policies, sort_keys=True)
+        proc, checked = run_playbook(sim, tmp_path, check=True)
+        assert json.dumps(sim.fleet.policies, sort_keys=True) == before, "check mode writes nothing"
+        assert checked["change"]["changed"] and "com.tencent.mm" in proc.stdout  # the diff names the change
+
+        _proc, first = run_playbook(sim, tmp_path)
+        assert first["change"]["changed"]
+        assert {a["outcome"] for a in first["change"]["apps"]} == {"pending"}
+        records = {r["host"]: r for r in first["results"]}
+        assert {r["mode"] for r in first["results"]} == {"enforce"}
+        # Every device is in the report, labelled with its MDM; unread ones are unknown, never compliant.
+        assert len(records) == len(sim.fleet.devices)
+        assert {r["mdm"]["provider"] for r in first["results"]} == {"amapi"}
+        legacy = [d.serial for d in sim.fleet.devices if d.policy == "legacy"]
+        assert legacy and {records[h]["status"] for h in legacy} == {"unknown"}
+        for policy in ("default", "kiosk", "legacy"):
+            assert blocked_in(sim, policy) >= {"com.tencent.mm", "com.zhiliaoapp.musically", "com.kms.free"}
+
+        _proc, second = run_playbook(sim, tmp_path)
+        assert not second["change"]["changed"], "a second enforce run changes nothing"
+        assert json.dumps(sim.fleet.policies, sort_keys=True) == json.dumps(sim.fleet.policies, sort_keys=True)
+
+        sim.fleet.sync()
+        _proc, third = run_playbook(sim, tmp_path)
+        assert not third["android"]["findings"] and not third["change"]["changed"]
+
+
+def test_exception_protected_list_and_cap_through_the_one_planner(tmp_path):
+    with AmapiSimulator(devices=400, infected_rate=0.15) as sim:
+        truth = sim.fleet.truth()
+        carried = {}
+        for t in truth:
+            carried.setdefault(t["device_name"], set()).add(t["identifier"])
+        holders = sorted(
+            (t["device_name"], t["policy"])
+            for t in truth
+            if carried[t["device_name"]] == {"com.tencent.mm"} and t["visible"] and not t["stale"]
+        )
+        exempt, policy = holders[0]
+        others = {p for _n, p in holders[1:] if p != policy}
+        exceptions = [dict(EXCEPTION, hosts=[exempt], bans=["wechat"])]
+        _proc, run = run_playbook(sim, tmp_path, extra={"exceptions": exceptions})
+        # BLOCKED would remove WeChat from the exempt device: its policy keeps it; other policies still lose it.
+        assert "com.tencent.mm" not in blocked_in(sim, policy)
+        for other in others:
+            assert "com.tencent.mm" in blocked_in(sim, other)
+        assert {"com.zhiliaoapp.musically", "com.kms.free"} <= blocked_in(sim, policy)
+        records = {r["host"]: r for r in run["results"]}
+        assert records[exempt]["status"] == "exempt"
+        refused = [o for o in run["mdm"]["uninstall"] if o["refused"]]
+        wechat = f"enterprises/LC00sim42/policies/{policy}#com.tencent.mm"
+        assert refused and all(o["app_id"] == wechat for o in refused)
+        assert exempt in refused[0]["refused"]
+
+    with AmapiSimulator(devices=200, infected_rate=0.15) as sim:
+        before = json.dumps(sim.fleet.policies, sort_keys=True)
+        # Kaspersky protected, a cap of zero removals: nothing the planner leaves alone is written.
+        _proc, run = run_playbook(sim, tmp_path, extra={"protected": ["com.kms.free"], "max_removals": 0})
+        assert json.dumps(sim.fleet.policies, sort_keys=True) == before
+        assert not run["change"]["changed"]
+        skipped = {s["reason"] for r in run["results"] for s in r.get("skipped") or ()}
+        assert any("protected" in reason for reason in skipped) and any("max_removals" in r for r in skipped)

@@ -433,7 +433,8 @@ def _google_error(status, code, message):
 
 
 class AmapiHandler(GraphHandler):
-    """Routes AMAPI requests; faults, resets and ``/_sim/`` control are the Intune handler's."""
+    """Routes AMAPI requests; faults, resets and ``/_sim/`` control are the Intune handler's (their error bodies
+    are Graph's shape, which the client reads the same way)."""
 
     sim: AmapiSimulator
     server_version = "amapi-simulator/1.0"
@@ -446,19 +447,8 @@ class AmapiHandler(GraphHandler):
         raw = self.rfile.read(length) if length else b""
         if url.path.startswith("/_sim/"):
             return self._control(method, url.path, raw)
-        if sim.faults.get("latency_ms"):
-            time.sleep(sim.faults["latency_ms"] / 1000.0)
-        fault = sim.pick_fault()
-        if fault == "rate_reset":
-            sim._note(url.path, fault)
-            return self._reset()
-        if fault in ("rate_429", "rate_429_no_header"):
-            sim._note(url.path, fault)
-            headers = {"Retry-After": sim.faults["retry_after"]} if fault == "rate_429" else {}
-            return self._send(429, _google_error(429, "RESOURCE_EXHAUSTED", "Quota exceeded."), headers)
-        if fault == "rate_5xx":
-            sim._note(url.path, fault)
-            return self._send(random.choice((500, 502, 503)), _google_error(503, "UNAVAILABLE", "Backend error."))
+        if self._fault(url.path):  # the shared faults: latency, 429 with and without Retry-After, 5xx, resets
+            return None
         try:
             if url.path == "/token" and method == "POST":
                 sim._note("token")
