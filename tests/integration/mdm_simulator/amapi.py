@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import random
 import re
 import secrets
+import sys
 import threading
 import time
 import uuid
@@ -54,6 +56,7 @@ INSTALL_TYPES = (
 MAX_PAGE_SIZE = 100  # devices.list pageSize: "The maximum value is 100"; unspecified gives at most 10
 POLICY_ROUTE = re.compile(r"^/v1/enterprises/(?P<enterprise>[^/]+)/policies/(?P<policy>[^/]+)$")
 DEVICES_ROUTE = re.compile(r"^/v1/enterprises/(?P<enterprise>[^/]+)/devices$")
+DEVICE_ROUTE = re.compile(r"^/v1/enterprises/(?P<enterprise>[^/]+)/devices/(?P<device>[^/]+)$")
 POLICIES_ROUTE = re.compile(r"^/v1/enterprises/(?P<enterprise>[^/]+)/policies$")
 # The customer's policies: (id, share of devices, application reports on). "legacy" predates reporting.
 POLICIES = (("default", 0.82, True), ("kiosk", 0.15, True), ("legacy", 0.03, False))
@@ -340,6 +343,15 @@ class AmapiSimulator(Simulator):
                     int(self.faults["listing_status"]), "UNAVAILABLE", "The service is currently unavailable."
                 )
             return self._devices(query)
+        one = DEVICE_ROUTE.match(path)
+        if one and method == "GET":
+            # devices.get: one Device (reference/rest/v1/enterprises.devices/get), what a per-device crawl asks.
+            self._enterprise(one.group("enterprise"))
+            with self.fleet.lock:
+                device = self.fleet.by_id.get(one.group("device"))
+                if device is None:
+                    raise GraphError(404, "NOT_FOUND", "Requested entity was not found.")
+                return 200, {}, self.fleet.to_device(device, self.enterprise), "devices/get"
         listing = POLICIES_ROUTE.match(path)
         if listing and method == "GET":
             # policies.list: {policies, nextPageToken} (reference/rest/v1/enterprises.policies/list).
@@ -469,3 +481,34 @@ class AmapiHandler(GraphHandler):
             return self._send(error.status, payload, error.headers)
         except (ValueError, KeyError) as error:
             return self._send(400, _google_error(400, "INVALID_ARGUMENT", str(error)))
+
+
+def main(argv=None):
+    """python -m tests.integration.mdm_simulator.amapi --devices 50000 --latency-ms 20 --key-file KEY"""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Simulated Android Management API enterprise on 127.0.0.1.")
+    parser.add_argument("--devices", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--infected-rate", type=float, default=0.02)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency-ms", type=float, default=0)
+    parser.add_argument("--key-file", required=True, help="write the service account key file here (mode 0600)")
+    args = parser.parse_args(argv)
+    sim = AmapiSimulator(
+        devices=args.devices, seed=args.seed, infected_rate=args.infected_rate, faults={"latency_ms": args.latency_ms}
+    ).start(port=args.port)
+    descriptor = os.open(args.key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(sim.service_account_key())
+    # The key goes to the key file only; stdout says where the enterprise is.
+    print(json.dumps({"url": sim.url, "enterprise": sim.enterprise, "devices": args.devices}), flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
