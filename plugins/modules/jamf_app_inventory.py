@@ -19,7 +19,7 @@ description:
   - Returns each device's evidence in RV(devices) (C(sources)). V(read); V(partial) for a User Enrollment device,
     where Jamf sees only the apps it manages; V(failed) for a device whose inventory is older than
     O(stale_after_days), and for every device when anything could not be read.
-  - Returns the mobile device app objects (Classic API C(mobiledeviceapplications)) the bans match in RV(mdm_apps):
+  - Returns the mobile device app objects (Classic API C(mobiledeviceapplications)) the bans match in RV(mdm_apps);
     Jamf Pro removes only apps it manages, through such an object's scope.
   - When a listing fails, the module fails (naming the endpoint). It never returns an empty success.
   - Plan with the P(interdict.bans.mdm_plans#filter) filter; it never decides what is compliant itself.
