@@ -10,8 +10,8 @@ short_description: Block banned apps on Macs (restricted software) and supervise
 version_added: 0.3.0
 description:
   - macOS - one restricted software record per banned process name (the ban's C(platforms.macos.block.process_names)),
-    named C(interdict.bans{{":"}} <process>), exact process match, process killed, the user notified and, with
-    O(delete_executable=true), the application deleted.
+    named after the process with the prefix C(interdict.bans), exact process match, process killed, the user
+    notified and, with O(delete_executable=true), the application deleted.
   - iOS and iPadOS - one mobile device configuration profile (O(ios_profile)) with a C(com.apple.applicationaccess)
     payload listing the banned bundle ids in C(blockedAppBundleIDs). Apple applies it on supervised devices only;
     the planner reports every other device as not blockable, with the reason.
