@@ -85,6 +85,10 @@ USER_INSTALLED_UNSUPERVISED = (
     "not enforceable: installed by the user on an unsupervised device; Jamf Pro cannot take it over "
     "without the user's consent, so it cannot remove it"
 )
+USER_INSTALLED = (
+    "not enforceable: installed by the user, not managed by Jamf Pro; Jamf removes only the copies it manages "
+    "(taking over management of a user's copy is not done here)"
+)
 MAC_NOT_REMOVABLE = (
     "not enforceable by removal: Jamf Pro has no API that uninstalls a Mac app; "
     "the restricted-software block (with delete_executable) deletes it when it is launched"
@@ -229,7 +233,7 @@ class JamfProvider(MDMProvider):
     not_managed = NOT_MANAGED
     apps_unread = "Jamf Pro's mobile device apps could not be read, so whether Jamf manages this app is not known"
     not_supervised = NOT_SUPERVISED
-    unenforceable_reasons = (USER_INSTALLED_UNSUPERVISED, MAC_NOT_REMOVABLE)
+    unenforceable_reasons = (USER_INSTALLED, USER_INSTALLED_UNSUPERVISED, MAC_NOT_REMOVABLE)
     removal_note = "excluded from the managed app's scope: Jamf Pro removes the managed app at the next check-in"
     # Excluding one device from an app's scope touches that device only: no exempt device is reached.
     per_device_removal = True
@@ -389,8 +393,9 @@ class JamfProvider(MDMProvider):
             software = finding["software"]
             if software.get("platform") == "macos":
                 out.append({"kind": "skip", "finding": finding, "reason": MAC_NOT_REMOVABLE})
-            elif not software.get("managed") and not supervised:
-                out.append({"kind": "skip", "finding": finding, "reason": USER_INSTALLED_UNSUPERVISED})
+            elif not software.get("managed"):
+                reason = USER_INSTALLED if supervised else USER_INSTALLED_UNSUPERVISED
+                out.append({"kind": "skip", "finding": finding, "reason": reason})
             else:
                 rest.append(finding)
         return out + super().plan_steps(rest, ban, options)

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one HTTP client every MDM module and inventory plugin uses.
 
-Vendor code (intune.py today; Jamf, Workspace ONE and Android Management later)
+Vendor code (the providers of module_utils/mdm_provider.py: Intune, Jamf Pro, ...)
 builds paths and reads fields; everything about talking HTTP lives here:
 
 - OAuth2 client credentials: one cached token per client, refreshed before it
@@ -13,7 +13,8 @@ builds paths and reads fields; everything about talking HTTP lives here:
   without it, and on 5xx or dropped connections, exponential backoff with
   jitter, a bounded number of times.
 - Paging that follows the server's next link (or next page token) verbatim
-  and cross-checks the total when the server states one.
+  and cross-checks the total when the server states one; page-number paging
+  (Jamf Pro's ``page``/``page-size``) with every page's total cross-checked.
 - Graph JSON batching: at most 20 requests per batch, each sub-response's own
   429/5xx retried.
 - A cap on concurrent requests, shared by every thread using the client.

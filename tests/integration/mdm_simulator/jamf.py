@@ -462,3 +462,37 @@ class JamfHandler(GraphHandler):
                 }
                 return self._send(200, json.loads(json.dumps(state)))
         return self._send(404, {"httpStatus": 404, "errors": []})
+
+
+def main(argv=None):
+    """python -m tests.integration.mdm_simulator.jamf --devices 1000 [--latency-ms 20] [--env-file FILE]"""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Simulated Jamf Pro server on 127.0.0.1.")
+    parser.add_argument("--devices", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--infected-rate", type=float, default=0.02)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency-ms", type=float, default=0)
+    parser.add_argument("--env-file", default=None, help="write JAMF_* variables for the clients here")
+    args = parser.parse_args(argv)
+    sim = JamfSimulator(
+        devices=args.devices,
+        seed=args.seed,
+        infected_rate=args.infected_rate,
+        faults={"latency_ms": args.latency_ms},
+    ).start(port=args.port)
+    if args.env_file:
+        with open(args.env_file, "w", encoding="utf-8") as handle:
+            handle.writelines(f"export {key}={value}\n" for key, value in sim.client_env().items())
+    # The secret goes to the env file only; stdout says where the server is.
+    print(json.dumps({"url": sim.url, "devices": args.devices}), flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
