@@ -361,6 +361,7 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None, run_id=No
                     "reason": "no result: host unreachable or not run",
                     "per_ban": {ban_id: "unknown" for ban_id in bans},
                     "platform": "",
+                    "mdm": "",
                     "timestamp": "",
                     "runs": [],
                     "findings": [],
@@ -384,6 +385,8 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None, run_id=No
                 "reason": "; ".join(r["reason"] for r in own if r["status"] == status and r.get("reason")),
                 "per_ban": per_ban,
                 "platform": next((r.get("platform") for r in own if r.get("platform")), ""),
+                # The MDM a device was read through (its provider), "" for a host reached directly.
+                "mdm": next((str(r["mdm"].get("provider") or "") for r in own if isinstance(r.get("mdm"), dict)), ""),
                 "timestamp": max(r.get("timestamp") or "" for r in own),
                 "runs": sorted({r.get("run_id") or "" for r in own}),
                 "findings": [f for r in own for f in r.get("findings", ())],
@@ -427,7 +430,19 @@ def merge_fleet(results, expected_hosts=(), errors=(), generated=None, run_id=No
     }
 
 
-CSV_FIELDS = ("host", "ban", "status", "platform", "findings", "actions", "remaining", "blocks", "reason", "timestamp")
+CSV_FIELDS = (
+    "host",
+    "ban",
+    "status",
+    "platform",
+    "findings",
+    "actions",
+    "remaining",
+    "blocks",
+    "reason",
+    "timestamp",
+    "mdm",
+)
 
 
 _CSV_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -461,6 +476,7 @@ def render_csv(fleet):
                 "ban": ban_id,
                 "status": host["per_ban"].get(ban_id, host["status"]),
                 "platform": host["platform"],
+                "mdm": host.get("mdm") or "",
                 "findings": "; ".join(_label(f) for f in mine(host["findings"])),
                 "actions": "; ".join(f"{a['step']}={a['outcome']}" for a in mine(host["actions"])),
                 "remaining": "; ".join(_label(f) for f in mine(host["remaining"])),
@@ -584,7 +600,7 @@ def render_html(fleet, title="Banned software: fleet report"):
         )
         rows.append(
             [
-                _e(host["host"]),
+                _e(host["host"]) + (f"<br><small>via MDM {_e(host['mdm'])}</small>" if host.get("mdm") else ""),
                 _badge(host["status"]),
                 _e(host["reason"]),
                 findings,

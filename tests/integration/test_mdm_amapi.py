@@ -372,3 +372,52 @@ def test_exception_protected_list_and_cap_through_the_one_planner(tmp_path):
         assert not run["change"]["changed"]
         skipped = {s["reason"] for r in run["results"] for s in r.get("skipped") or ()}
         assert any("protected" in reason for reason in skipped) and any("max_removals" in r for r in skipped)
+
+
+def run_role_playbook(name, sim, report_dir, *extra):
+    """playbooks/<name>.yml with only the AMAPI credential in the environment, as an AWX credential injects it."""
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=f"{ROOT}/.collections:{ROOT}/.venv/lib/python3.11/site-packages",
+        ANSIBLE_NOCOLOR="1",
+        **sim.client_env(),
+    )
+    for key in [k for k in env if k.startswith(("INTUNE_", "AZURE_", "JAMF_"))]:
+        env.pop(key)
+    command = [f"{VENV_BIN}/ansible-playbook", "-i", "localhost,", "-c", "local", f"{ROOT}/playbooks/{name}.yml"]
+    command += ["-e", f"ansible_python_interpreter={sys.executable}", "-e", f"interdict_report_dir={report_dir}"]
+    command += ["-e", "interdict_today=2026-11-28", "-e", "interdict_target=mdm", "-vvv", *extra]
+    proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, check=False)
+    output = proc.stdout + proc.stderr
+    key_lines = [line for line in sim.service_account_info()["private_key"].splitlines() if "-----" not in line]
+    assert not [line for line in key_lines if line in output], "the private key was printed"
+    assert not [token for token in sim.tokens if token in output], "a bearer token was printed"
+    assert JWT_HEADER not in output, "a signed assertion was printed"
+    return proc
+
+
+def test_ban_roles_audit_and_block_amapi_devices_from_the_credential_alone(tmp_path):
+    with AmapiSimulator(devices=150, infected_rate=0.15, seed=5) as sim:
+        audit = run_role_playbook("audit", sim, tmp_path / "audit")
+        assert audit.returncode == 0, audit.stdout[-3000:]
+        task = "TASK [interdict.bans.engine : Find banned apps on the enterprise's Android devices]"
+        assert audit.stdout.count(task) == 1, "read once per job"
+        fleet = json.loads((tmp_path / "audit" / "fleet.json").read_text(encoding="utf-8"))
+        hosts = {h["host"]: h for h in fleet["hosts"]}
+        # Every device is in the report, labelled with its MDM.
+        assert {d.serial for d in sim.fleet.devices} <= set(hosts)
+        assert {hosts[d.serial]["mdm"] for d in sim.fleet.devices} == {"amapi"}
+        assert "via MDM amapi" in (tmp_path / "audit" / "fleet.html").read_text(encoding="utf-8")
+        infected = {t["device_name"] for t in sim.fleet.truth() if t["visible"] and not t["stale"]}
+        assert infected and all(hosts[name]["status"] == "non_compliant" for name in infected)
+        legacy = {d.serial for d in sim.fleet.devices if d.policy == "legacy"}
+        assert all(hosts[name]["status"] == "unknown" for name in legacy)
+        assert json.dumps(sim.fleet.policies["default"]).count("BLOCKED") == 0, "an audit writes nothing"
+
+        enforce = run_role_playbook("enforce", sim, tmp_path / "enforce")
+        assert enforce.returncode == 0, enforce.stdout[-3000:]
+        assert {"com.tencent.mm", "com.zhiliaoapp.musically", "com.kms.free"} <= blocked_in(sim, "default")
+        again = run_role_playbook("enforce", sim, tmp_path / "again")
+        assert again.returncode == 0, again.stdout[-3000:]
+        recap = again.stdout.rsplit("PLAY RECAP", 1)[1]
+        assert "changed=0" in recap, recap

@@ -215,3 +215,20 @@ def test_planning_picks_the_app_object_of_the_devices_policy():
     assert "BLOCKED" in removal[0]["note"]
     block = [s for s in plan["steps"] if s["method"] == "mdm_block"]
     assert block and block[0]["identifiers"] == ["com.tencent.mm"]
+
+
+def test_fleet_report_labels_a_device_with_its_mdm():
+    from ansible_collections.interdict.bans.plugins.plugin_utils import _report
+
+    bans = load_bans(["wechat"])
+    sources = [{"source": "amapi", "state": "failed", "records": 0, "reason": "application reports are off"}]
+    device = _report.host_result(
+        "AMA1", mode="audit", platform="android", bans=bans, sources=sources, extra={"mdm": {"provider": "amapi"}}
+    )
+    laptop = _report.host_result("laptop", mode="audit", platform="linux", bans=bans, sources=sources)
+    fleet = _report.merge_fleet([device, laptop])
+    assert {h["host"]: h["mdm"] for h in fleet["hosts"]} == {"AMA1": "amapi", "laptop": ""}
+    assert {h["host"]: h["status"] for h in fleet["hosts"]}["AMA1"] == "unknown"
+    rows = _report.render_csv(fleet).splitlines()
+    assert rows[0].endswith(",mdm") and rows[1].startswith("AMA1,") and rows[1].endswith(",amapi")
+    assert "via MDM amapi" in _report.render_html(fleet)
