@@ -6,8 +6,8 @@
 2. Audit a lab container that carries real banned packages (enforce on it
    with INTERDICT_DEMO_ENFORCE=1). Skipped, and said so, where podman cannot
    run containers.
-3. Audit a simulated Intune tenant and a simulated Jamf Pro server (loopback servers with the documented API shapes):
-   phones and tablets in the same fleet report as the machines.
+3. Audit a simulated Intune tenant, a simulated Jamf Pro server and a simulated Android Management enterprise
+   (loopback servers with the documented API shapes): phones and tablets in the same fleet report as the machines.
 
 Everything lands in one report folder (fleet.json, fleet.csv, fleet.html);
 a short readable summary is printed at the end.
@@ -96,7 +96,10 @@ def start_simulator(module, devices, env_file):
 
 
 def simulated_tenant(report_dir, devices):
-    banner(f"3/3 Simulated Intune tenant and Jamf Pro server ({devices} devices each; no real MDM is contacted)")
+    banner(
+        f"3/3 Simulated Intune tenant, Jamf Pro server and Android Management enterprise ({devices} devices each; "
+        "no real MDM is contacted)"
+    )
     env = ansible_env()
     with tempfile.TemporaryDirectory() as tmp:
         servers = []
@@ -104,6 +107,7 @@ def simulated_tenant(report_dir, devices):
             for module, name in (
                 ("tests.integration.mdm_simulator", "tenant.env"),
                 ("tests.integration.mdm_simulator.jamf", "jamf.env"),
+                ("tests.integration.mdm_simulator.amapi", "amapi.env"),
             ):
                 env_file = Path(tmp) / name
                 servers.append(start_simulator(module, devices, env_file))
@@ -139,7 +143,7 @@ def summary(report_dir):
     print(f"{fleet['summary']['hosts']} hosts and devices: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
     for ban, by_status in fleet["summary"]["by_ban"].items():
         print(f"  {ban:10} " + ", ".join(f"{n} {s}" for s, n in by_status.items() if n))
-    devices = [h for h in fleet["hosts"] if h.get("source") == "mdm"]
+    devices = [h for h in fleet["hosts"] if h.get("mdm")]
     endpoints = [h for h in fleet["hosts"] if h not in devices]
     for host in endpoints:
         print(f"- {host['host']} ({host.get('platform') or '?'}): {host['status']}")
@@ -150,9 +154,14 @@ def summary(report_dir):
             print(f"    why: {host['reason']}")
     flagged = [d for d in devices if d["status"] == "non_compliant"]
     print(f"- {len(devices)} MDM devices, {len(flagged)} non_compliant; for example:")
-    for device in flagged[:5]:
-        apps = ", ".join(sorted({f["software"].get("name", "?") for f in device.get("findings", [])}))
-        print(f"    {device['host']} ({device.get('platform')}): {apps}")
+    for mdm in sorted({d["mdm"] for d in devices}):
+        of_mdm = [d for d in devices if d["mdm"] == mdm]
+        statuses = sorted({d["status"] for d in of_mdm})
+        counts = ", ".join(f"{sum(d['status'] == s for d in of_mdm)} {s}" for s in statuses)
+        print(f"  via {mdm}: {len(of_mdm)} devices ({counts})")
+        for device in [d for d in flagged if d["mdm"] == mdm][:2]:
+            apps = ", ".join(sorted({f["software"].get("name", "?") for f in device.get("findings", [])}))
+            print(f"    {device['host']} ({device.get('platform')}): {apps}")
 
 
 def main():

@@ -484,7 +484,7 @@ class AmapiHandler(GraphHandler):
 
 
 def main(argv=None):
-    """python -m tests.integration.mdm_simulator.amapi --devices 50000 --latency-ms 20 --key-file KEY"""
+    """python -m tests.integration.mdm_simulator.amapi --devices 50000 [--latency-ms 20] --env-file FILE"""
     import argparse
 
     parser = argparse.ArgumentParser(description="Simulated Android Management API enterprise on 127.0.0.1.")
@@ -493,14 +493,23 @@ def main(argv=None):
     parser.add_argument("--infected-rate", type=float, default=0.02)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency-ms", type=float, default=0)
-    parser.add_argument("--key-file", required=True, help="write the service account key file here (mode 0600)")
+    parser.add_argument("--key-file", help="write the service account key file here (default: beside --env-file)")
+    parser.add_argument("--env-file", help="write AMAPI_* variables for the clients here (the key file's path)")
     args = parser.parse_args(argv)
+    if not (args.key_file or args.env_file):
+        parser.error("--key-file or --env-file is needed: the clients need the service account key")
+    key_file = args.key_file or f"{args.env_file}.key.json"
     sim = AmapiSimulator(
         devices=args.devices, seed=args.seed, infected_rate=args.infected_rate, faults={"latency_ms": args.latency_ms}
     ).start(port=args.port)
-    descriptor = os.open(args.key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(sim.service_account_key())
+    if args.env_file:
+        settings = {"AMAPI_ENTERPRISE": sim.enterprise, "AMAPI_API_URL": sim.url}
+        settings["AMAPI_SERVICE_ACCOUNT_FILE"] = key_file
+        with open(args.env_file, "w", encoding="utf-8") as handle:
+            handle.writelines(f"export {key}={value}\n" for key, value in settings.items())
     # The key goes to the key file only; stdout says where the enterprise is.
     print(json.dumps({"url": sim.url, "enterprise": sim.enterprise, "devices": args.devices}), flush=True)
     try:
