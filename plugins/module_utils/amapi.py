@@ -331,12 +331,12 @@ def _device_summary(device, enterprise):
 
 
 def _finding(match, summary):
-    # ``scope``: the device's policy, the one place a change can remove this copy (mdm_provider.find_app).
+    # ``mdm_scope``: the device's policy, the one place a change can remove this copy (mdm_provider.find_app).
     record = dict(
         match["software"],
         device_id=summary["id"],
         device_name=summary.get("host") or summary["id"],
-        scope=summary["policy"],
+        mdm_scope=summary["policy"],
     )
     return {
         "ban": match["ban"],

@@ -87,7 +87,8 @@ def app_index(apps):
     """{(scope, platform, identifier or name, casefolded): app object} for matching findings to app objects.
 
     ``scope`` is where an app object acts when an MDM has one per place (an
-    Android Management policy: ``{policy}#{package}``); "" when it acts everywhere.
+    Android Management policy: ``{policy}#{package}``); "" when it acts everywhere. A
+    software record names the place its copy is in as ``mdm_scope``.
     """
     index = {}
     for app in apps or ():
@@ -100,7 +101,7 @@ def app_index(apps):
 def find_app(record, index):
     """The MDM app object a software record is a copy of: same scope and platform, same identifier, else name."""
     platform = record.get("platform")
-    scope = record.get("scope") or ""
+    scope = record.get("mdm_scope") or ""
     for value in (record.get("identifier"), record.get("name")):
         if value:
             app = index.get((scope, platform, str(value).casefold()))

@@ -50,7 +50,7 @@ options:
     default: []
   platform_bans:
     description:
-      - V({android: [ban ids]}) - bans whose packages are BLOCKED in O(policies) (the C(block_bans) of
+      - Bans whose packages are BLOCKED in O(policies), as C(android) mapped to a list of ban ids (the C(block_bans) of
         P(interdict.bans.mdm_plans#filter)). Only the C(android) key is read.
     type: dict
   policies:

@@ -103,7 +103,7 @@ tenant_id:
 findings:
   description:
     - One entry per banned app found on a device - C(ban), C(software) (the software record, with C(source=mdm),
-      C(device_id), C(device_name) and C(scope), the device's policy) and C(rule), plus the device's keys for readers.
+      C(device_id), C(device_name) and C(mdm_scope), the device's policy) and C(rule), plus the device's keys.
   returned: always
   type: list
   elements: dict
@@ -116,7 +116,7 @@ findings:
       app: {name: WeChat, version: 8.0.54, publisher: "", identifier: com.tencent.mm}
       software: {name: WeChat, version: 8.0.54, publisher: "", platform: android, source: mdm,
                  identifier: com.tencent.mm, device_id: 3f2a9c0d1e4b5a67, device_name: R58M1234567,
-                 scope: enterprises/LC0abc123/policies/default}
+                 mdm_scope: enterprises/LC0abc123/policies/default}
       rule: {kind: identifier, value: com.tencent.mm, source: "..."}
 devices_scanned:
   description: Devices listed.

@@ -96,7 +96,7 @@ def test_inventory_finds_exactly_the_reported_infections(catalog):
         }
         # App objects are per policy: the unit one policy change removes.
         assert all(a["id"] == f"{a['scope']}#{a['identifier']}" for a in result["mdm_apps"])
-        assert all(f["software"]["scope"] == f["policy"] for f in result["findings"])
+        assert all(f["software"]["mdm_scope"] == f["policy"] for f in result["findings"])
 
 
 def test_fault_runs_lose_nothing(catalog):

@@ -197,7 +197,7 @@ def test_planning_picks_the_app_object_of_the_devices_policy():
         "platform": "android",
         "source": "mdm",
         "identifier": "com.tencent.mm",
-        "scope": f"{ENTERPRISE}/policies/kiosk",
+        "mdm_scope": f"{ENTERPRISE}/policies/kiosk",
     }
     finding = CompiledCatalog(bans).match_record(software)[0]
     finding["software"] = software
