@@ -26,7 +26,7 @@ from ansible_collections.interdict.bans.plugins.module_utils.matching import Com
 from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mdm_simulator import AmapiSimulator
+from mdm_simulator.amapi import AmapiSimulator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")

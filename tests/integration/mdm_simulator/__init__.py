@@ -1,13 +1,12 @@
 # Copyright: (c) 2026, interdict.bans contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Simulated MDMs on loopback (an Intune tenant, an Android Management enterprise) for tests, bench, demo.
+"""A simulated Microsoft Intune tenant on loopback, for tests, benchmarks and the demo.
 
 No real Intune tenant is reachable from the test machines; this package stands
 in for Microsoft Graph with the documented request and response shapes.
 """
 
-from .amapi import AmapiFleet, AmapiSimulator
 from .fleet import Fleet
 from .server import Simulator
 
-__all__ = ["AmapiFleet", "AmapiSimulator", "Fleet", "Simulator"]
+__all__ = ["Fleet", "Simulator"]
