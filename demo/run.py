@@ -139,7 +139,10 @@ def summary(report_dir):
     print(f"{fleet['summary']['hosts']} hosts and devices: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
     for ban, by_status in fleet["summary"]["by_ban"].items():
         print(f"  {ban:10} " + ", ".join(f"{n} {s}" for s, n in by_status.items() if n))
-    devices = [h for h in fleet["hosts"] if h.get("source") == "mdm"]
+    # Host results written by the MDM part say so (source: mdm); the fleet report keeps only their status.
+    records = (json.loads(p.read_text(encoding="utf-8")) for p in (Path(report_dir) / "hosts").glob("*.json"))
+    from_mdm = {record["host"] for record in records if record.get("source") == "mdm"}
+    devices = [h for h in fleet["hosts"] if h["host"] in from_mdm]
     endpoints = [h for h in fleet["hosts"] if h not in devices]
     for host in endpoints:
         print(f"- {host['host']} ({host.get('platform') or '?'}): {host['status']}")
