@@ -143,6 +143,7 @@ def summary(report_dir):
     print(f"{fleet['summary']['hosts']} hosts and devices: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
     for ban, by_status in fleet["summary"]["by_ban"].items():
         print(f"  {ban:10} " + ", ".join(f"{n} {s}" for s, n in by_status.items() if n))
+    # The fleet report labels each device with the MDM it was read through.
     devices = [h for h in fleet["hosts"] if h.get("mdm")]
     endpoints = [h for h in fleet["hosts"] if h not in devices]
     for host in endpoints:

@@ -7,7 +7,7 @@ from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.interdict.bans.plugins.module_utils.jamf import JamfProvider
+from ansible_collections.interdict.bans.plugins.module_utils.jamf import JamfProvider, host_names
 
 DOCUMENTATION = r"""
 name: jamf
@@ -92,15 +92,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _populate(self, devices):
         prefix = self.get_option("group_prefix")
         strict = self.get_option("strict")
-        field = {"device_name": "name", "id": "id", "serial_number": "serial_number"}[self.get_option("hostname")]
-        counts = {}
-        for device in devices:
-            name = str(device.get(field) or device["id"]).lower()
-            counts[name] = counts.get(name, 0) + 1
-        for device in sorted(devices, key=lambda d: (str(d.get(field) or d["id"]), d["id"])):
-            host = str(device.get(field) or device["id"])
-            if counts[host.lower()] > 1:
-                host = f"{host}_{device['id'].replace(':', '_')}"
+        # The same names the engine's reports and exceptions use (jamf_app_inventory's hostname).
+        names = host_names(devices, self.get_option("hostname"))
+        for device in sorted(devices, key=lambda d: (names[d["id"]], d["id"])):
+            host = names[device["id"]]
             self.inventory.add_host(host)
             variables = wrap_var({f"jamf_{key}": value for key, value in device.items() if key != "listed"})
             variables["jamf_os"] = device["platform"]

@@ -368,8 +368,9 @@ class JamfProvider(MDMProvider):
                 result["mdm_apps"] = None
                 result["mdm_apps_error"] = str(error)
                 result["problems"].append(f"Jamf Pro mobile device apps not read: {error}")
+        names = host_names(devices.values(), hostname)
         for device in devices.values():
-            device["host"] = _host(device, hostname)
+            device["host"] = names[device["id"]]
             device["sources"] = _sources(device, device.pop("records"), result, stale_after_days)
         result["devices"] = sorted(devices.values(), key=lambda d: (d["host"], d["id"]))
         result["findings"].sort(key=lambda f: (f["device_name"] or "", f["ban"], f["app"]["name"], f["device_id"]))
@@ -572,12 +573,17 @@ def _finding(match, device):
     }
 
 
-def _host(device, hostname):
-    if hostname == "serial_number" and device.get("serial_number"):
-        return str(device["serial_number"])
-    if hostname == "id":
-        return device["id"]
-    return str(device.get("name") or device["id"])
+def host_names(devices, hostname="device_name"):
+    """{device id: host name}: the chosen property; a name two devices share gets the device id appended."""
+    field = {"device_name": "name", "id": "id", "serial_number": "serial_number"}.get(hostname, "name")
+    chosen = {device["id"]: str(device.get(field) or device["id"]) for device in devices}
+    counts = {}
+    for name in chosen.values():
+        counts[name.lower()] = counts.get(name.lower(), 0) + 1
+    return {
+        device_id: f"{name}_{device_id.replace(':', '_')}" if counts[name.lower()] > 1 else name
+        for device_id, name in chosen.items()
+    }
 
 
 def _sources(device, records, result, stale_after_days):

@@ -167,3 +167,29 @@ def test_playbooks_run_jamf_once_from_the_credential_alone_with_no_secret_printe
         assert again.returncode == 0, again.stdout[-3000:]
         recap = again.stdout.rsplit("PLAY RECAP", 1)[1]
         assert "changed=0" in recap, recap
+
+
+def test_inventory_plugin_lists_every_device_as_an_mdm_target(tmp_path):
+    with JamfSimulator(devices=120, seed=9) as sim:
+        source = tmp_path / "fleet.jamf.yml"
+        source.write_text("plugin: interdict.bans.jamf\n", encoding="utf-8")
+        env = dict(
+            os.environ,
+            ANSIBLE_COLLECTIONS_PATH=f"{ROOT}/.collections:{ROOT}/.venv/lib/python3.11/site-packages",
+            ANSIBLE_INVENTORY_ENABLED="interdict.bans.jamf",
+            **sim.client_env(),
+        )
+        command = [os.path.join(ROOT, ".venv", "bin", "ansible-inventory"), "-i", str(source), "--list"]
+        proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert sim.client_secret not in proc.stdout + proc.stderr
+        listed = json.loads(proc.stdout)
+        hostvars = listed["_meta"]["hostvars"]
+        assert len(hostvars) == len(sim.fleet.devices)
+        # --list shows unsafe values (device data is never templated) as {"__ansible_unsafe": value}.
+        targets = {
+            str((v["interdict_target"] or {}).get("__ansible_unsafe", v["interdict_target"])) for v in hostvars.values()
+        }
+        assert targets == {"mdm"}
+        macs = {d.name for d in sim.fleet.computers}
+        assert set(listed["jamf_os_macos"]["hosts"]) == macs
