@@ -67,6 +67,8 @@ INSTALLED = "INSTALLED"
 HOSTNAME_FIELDS = ("serial_number", "id")
 ENTERPRISE = re.compile(r"^(?:enterprises/)?(?P<id>[A-Za-z0-9_-]{1,100})$")
 POLICY = re.compile(r"^(?:enterprises/(?P<enterprise>[A-Za-z0-9_-]{1,100})/policies/)?(?P<id>[A-Za-z0-9._-]{1,100})$")
+DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+SERIAL = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 PACKAGE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+$")
 
 AUTH_ARGUMENT_SPEC = {
@@ -303,8 +305,12 @@ def software_record(report):
 
 
 def _device_summary(device, enterprise):
-    name = str(device.get("name") or "")
+    name = str(device.get("name") or "")[:300]
     device_id = name.rsplit("/", 1)[-1]
+    # Host data is hostile: an id or serial number that is not a plain token never becomes a host name.
+    if not DEVICE_ID.match(device_id) or name != f"{enterprise}/devices/{device_id}":
+        device_id = ""
+    serial = str((device.get("hardwareInfo") or {}).get("serialNumber") or "")
     try:
         policy = policy_name(enterprise, device.get("appliedPolicyName") or device.get("policyName"))
     except MDMError:
@@ -315,7 +321,7 @@ def _device_summary(device, enterprise):
     return {
         "id": device_id,
         "name": name,
-        "serial_number": str((device.get("hardwareInfo") or {}).get("serialNumber") or "") or None,
+        "serial_number": serial if SERIAL.match(serial) else None,
         "platform": "android",
         "ownership": ownership,
         "supervised": False,
@@ -436,7 +442,15 @@ def inventory(api, catalog, stale_after_days=30, now=None, hostname="serial_numb
                 if not isinstance(device, dict):
                     continue
                 summary = _device_summary(device, api.enterprise)
-                if not summary["id"] or summary["id"] in summaries:
+                if not summary["id"]:
+                    # Never dropped in silence: a device that cannot be named makes the listing incomplete.
+                    result["complete"] = False
+                    result["problems"].append(
+                        f"devices.list gave a device whose name is not {api.enterprise}/devices/{{id}}: "
+                        f"{str(device.get('name'))[:80]!r}"
+                    )
+                    continue
+                if summary["id"] in summaries:
                     continue
                 synced = parse_time(summary["last_sync"])
                 if synced is None or now - synced > stale_after:

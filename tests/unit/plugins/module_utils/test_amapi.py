@@ -232,3 +232,17 @@ def test_fleet_report_labels_a_device_with_its_mdm():
     rows = _report.render_csv(fleet).splitlines()
     assert rows[0].endswith(",mdm") and rows[1].startswith("AMA1,") and rows[1].endswith(",amapi")
     assert "via MDM amapi" in _report.render_html(fleet)
+
+
+def test_a_hostile_device_name_or_serial_never_becomes_a_host_name():
+    good = amapi._device_summary(
+        {"name": f"{ENTERPRISE}/devices/abc123", "hardwareInfo": {"serialNumber": "R58M1234"}}, ENTERPRISE
+    )
+    assert good["id"] == "abc123" and good["serial_number"] == "R58M1234"
+    odd = amapi._device_summary(
+        {"name": f"{ENTERPRISE}/devices/abc123", "hardwareInfo": {"serialNumber": "x\n{{ lookup('pipe','id') }}"}},
+        ENTERPRISE,
+    )
+    assert odd["serial_number"] is None and amapi.host_names([odd])["abc123"] == "abc123"
+    for name in ("enterprises/other/devices/abc", f"{ENTERPRISE}/devices/a b", f"{ENTERPRISE}/devices/", None):
+        assert amapi._device_summary({"name": name}, ENTERPRISE)["id"] == ""
