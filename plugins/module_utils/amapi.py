@@ -83,7 +83,7 @@ AUTH_ARGUMENT_SPEC = {
         "fallback": (env_fallback, ["AMAPI_SERVICE_ACCOUNT_FILE", "GOOGLE_APPLICATION_CREDENTIALS"]),
     },
     "api_url": {"type": "str", "default": API_URL, "fallback": (env_fallback, ["AMAPI_API_URL"])},
-    "token_url": {"type": "str", "fallback": (env_fallback, ["AMAPI_TOKEN_URL"])},
+    "token_url": {"type": "str", "no_log": False, "fallback": (env_fallback, ["AMAPI_TOKEN_URL"])},  # a URL
     "request_timeout": {"type": "int", "default": 30},
     "max_concurrency": {"type": "int", "default": 4},
     "max_retries": {"type": "int", "default": 6},

@@ -252,7 +252,9 @@ def run_playbook(sim, tmp_path, *args, check=False, extra=None, playbook=PLAYBOO
 
 
 def test_secret_never_in_verbose_output(tmp_path):
-    with AmapiSimulator(devices=300, faults={"rate_429": 0.05, "token_ttl": 0.3, "rate_reset": 0.02}) as sim:
+    # Tokens die after 2 s (several refreshes in a run): shorter than a request's round trip on a loaded machine,
+    # a token could die before any request reached the server with it.
+    with AmapiSimulator(devices=300, faults={"rate_429": 0.05, "token_ttl": 2.0, "rate_reset": 0.02}) as sim:
         proc, result = run_playbook(sim, tmp_path, "-vvv")
         output = proc.stdout + proc.stderr + json.dumps(result)
         key_lines = [line for line in sim.service_account_info()["private_key"].splitlines() if "-----" not in line]
