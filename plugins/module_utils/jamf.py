@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import plistlib
 import time
-import xml.etree.ElementTree as ElementTree
 from datetime import datetime, timedelta, timezone
+from xml.etree import ElementTree
 
 from ansible.module_utils.basic import env_fallback
 

@@ -21,9 +21,9 @@ import random
 import secrets
 import threading
 import time
-import xml.etree.ElementTree as ElementTree
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree
 
 from .server import DEFAULT_FAULTS, GraphError, GraphHandler, Simulator
 
