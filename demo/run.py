@@ -6,8 +6,8 @@
 2. Audit a lab container that carries real banned packages (enforce on it
    with INTERDICT_DEMO_ENFORCE=1). Skipped, and said so, where podman cannot
    run containers.
-3. Audit a simulated Intune tenant (a loopback server speaking the Graph API):
-   phones and tablets in the same fleet report as the machines.
+3. Audit a simulated Intune tenant, a simulated Jamf Pro server and a simulated Android Management enterprise
+   (loopback servers with the documented API shapes): phones and tablets in the same fleet report as the machines.
 
 Everything lands in one report folder (fleet.json, fleet.csv, fleet.html);
 a short readable summary is printed at the end.
@@ -87,31 +87,35 @@ def lab(report_dir, enforce):
     return playbook("enforce" if enforce else "audit", str(inventory), report_dir, env=env)
 
 
+def start_simulator(module, devices, env_file):
+    """One simulator in its own process; its credentials are written to ``env_file`` only."""
+    command = [sys.executable, "-m", module, "--devices", str(devices), "--env-file", env_file]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    print(f"{module.rsplit('.', 1)[-1]}: {server.stdout.readline().strip()}", flush=True)
+    return server
+
+
 def simulated_tenant(report_dir, devices):
-    banner(f"3/3 Simulated Intune tenant ({devices} devices; no real tenant is contacted)")
+    banner(
+        f"3/3 Simulated Intune tenant, Jamf Pro server and Android Management enterprise ({devices} devices each; "
+        "no real MDM is contacted)"
+    )
     env = ansible_env()
     with tempfile.TemporaryDirectory() as tmp:
-        env_file = Path(tmp) / "tenant.env"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.integration.mdm_simulator",
-                "--devices",
-                str(devices),
-                "--env-file",
-                env_file,
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        servers = []
         try:
-            print(f"tenant: {server.stdout.readline().strip()}", flush=True)
-            # The simulator's credentials reach Ansible the way an AWX credential would: as environment variables.
-            for line in env_file.read_text(encoding="utf-8").splitlines():
-                key, _sep, value = line.removeprefix("export ").partition("=")
-                env[key] = value
+            for module, name in (
+                ("tests.integration.mdm_simulator", "tenant.env"),
+                ("tests.integration.mdm_simulator.jamf", "jamf.env"),
+                ("tests.integration.mdm_simulator.amapi", "amapi.env"),
+            ):
+                env_file = Path(tmp) / name
+                servers.append(start_simulator(module, devices, env_file))
+                # The credentials reach Ansible the way an AWX credential would: as environment variables,
+                # and that alone turns each MDM on (the playbook's play on localhost runs them once).
+                for line in env_file.read_text(encoding="utf-8").splitlines():
+                    key, _sep, value = line.removeprefix("export ").partition("=")
+                    env[key] = value
             return playbook(
                 "audit",
                 "localhost,",
@@ -127,8 +131,9 @@ def simulated_tenant(report_dir, devices):
                 env=env,
             )
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=10)
 
 
 def summary(report_dir):
@@ -138,7 +143,8 @@ def summary(report_dir):
     print(f"{fleet['summary']['hosts']} hosts and devices: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
     for ban, by_status in fleet["summary"]["by_ban"].items():
         print(f"  {ban:10} " + ", ".join(f"{n} {s}" for s, n in by_status.items() if n))
-    devices = [h for h in fleet["hosts"] if h.get("platform") in ("ios", "android")]
+    # The fleet report labels each device with the MDM it was read through.
+    devices = [h for h in fleet["hosts"] if h.get("mdm")]
     endpoints = [h for h in fleet["hosts"] if h not in devices]
     for host in endpoints:
         print(f"- {host['host']} ({host.get('platform') or '?'}): {host['status']}")
@@ -149,9 +155,14 @@ def summary(report_dir):
             print(f"    why: {host['reason']}")
     flagged = [d for d in devices if d["status"] == "non_compliant"]
     print(f"- {len(devices)} MDM devices, {len(flagged)} non_compliant; for example:")
-    for device in flagged[:5]:
-        apps = ", ".join(sorted({f["software"].get("name", "?") for f in device.get("findings", [])}))
-        print(f"    {device['host']} ({device.get('platform')}): {apps}")
+    for mdm in sorted({d["mdm"]["provider"] for d in devices}):
+        of_mdm = [d for d in devices if d["mdm"]["provider"] == mdm]
+        statuses = sorted({d["status"] for d in of_mdm})
+        counts = ", ".join(f"{sum(d['status'] == s for d in of_mdm)} {s}" for s in statuses)
+        print(f"  via {mdm}: {len(of_mdm)} devices ({counts})")
+        for device in [d for d in flagged if d["mdm"]["provider"] == mdm][:2]:
+            apps = ", ".join(sorted({f["software"].get("name", "?") for f in device.get("findings", [])}))
+            print(f"    {device['host']} ({device.get('platform')}): {apps}")
 
 
 def main():

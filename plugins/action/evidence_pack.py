@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
+import os
+
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import BanError
-from ansible_collections.interdict.bans.plugins.plugin_utils import _evidence
+from ansible_collections.interdict.bans.plugins.plugin_utils import _evidence, _report
 
 ARGUMENT_SPEC = {
-    "report_dir": {"type": "path", "required": True},
+    "report_dir": {"type": "path", "default": ""},
     "dest": {"type": "path"},
     "ban_paths": {"type": "list", "elements": "path", "default": []},
 }
@@ -25,11 +27,15 @@ class ActionModule(ActionBase):
         self._supports_check_mode = True
         result = super().run(tmp, task_vars)
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        task_vars = task_vars or {}
+        under_awx = any(task_vars.get(name) not in (None, "") for name in ("awx_job_id", "tower_job_id"))
         try:
+            # The same directory the report was written to: fleet_report's rule, decided in one place.
+            report_dir = _report.resolve_report_dir(args["report_dir"], os.environ, under_awx)
             pack = _evidence.build_pack(
-                args["report_dir"], args["dest"], args["ban_paths"], check_mode=bool(self._task.check_mode)
+                report_dir, args["dest"], args["ban_paths"], check_mode=bool(self._task.check_mode)
             )
-        except (_evidence.EvidenceError, BanError) as exc:
+        except (_evidence.EvidenceError, BanError, ValueError) as exc:
             raise AnsibleActionFail(str(exc)) from None
         except OSError as exc:
             raise AnsibleActionFail(f"cannot write the evidence pack: {exc}") from None

@@ -110,6 +110,26 @@ def mdm_results(fleet, bans, uninstall=None, block=None, run=None, check_mode=Fa
     )
 
 
+def mdm_job_results(runs, bans, run=None, check_mode=False):
+    """One host result per device over every MDM of the job; a device two MDMs report is one result, both sources."""
+    if not isinstance(runs, list) or not all(isinstance(r, dict) and "fleet" in r for r in runs):
+        raise AnsibleFilterError("mdm_job_results: the input must be a list of {fleet, uninstall, block}, one per MDM")
+    plain_runs = [
+        {
+            "fleet": _plain(r["fleet"]),
+            "uninstall": _plain(r.get("uninstall")) if isinstance(r.get("uninstall"), dict) else None,
+            "block": _plain(r.get("block")) if isinstance(r.get("block"), dict) else None,
+        }
+        for r in runs
+    ]
+    return _mdm_fleet.merged_results(
+        plain_runs,
+        _bans("mdm_job_results", bans),
+        run=_plain(run) if isinstance(run, dict) else None,
+        check_mode=bool(check_mode),
+    )
+
+
 class FilterModule:
     def filters(self):
-        return {"mdm_plans": mdm_plans, "mdm_results": mdm_results}
+        return {"mdm_plans": mdm_plans, "mdm_results": mdm_results, "mdm_job_results": mdm_job_results}

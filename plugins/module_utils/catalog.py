@@ -232,7 +232,8 @@ BLOCK_SCHEMAS = {
         "additionalProperties": False,
         "properties": {"packages": _STRING_LIST, "flatpaks": _STRING_LIST},
     },
-    "macos": {"type": "object", "additionalProperties": False, "properties": {}},
+    # Jamf Pro restricted software matches a process name (plugins/module_utils/jamf.py).
+    "macos": {"type": "object", "additionalProperties": False, "properties": {"process_names": _STRING_LIST}},
     "ios": {"type": "object", "additionalProperties": False, "properties": {"bundle_ids": _STRING_LIST}},
     "android": {"type": "object", "additionalProperties": False, "properties": {"packages": _STRING_LIST}},
 }
@@ -611,7 +612,7 @@ def _check_breadth(data, prefix, corpus):
             )
     for platform, spec in data["platforms"].items():
         block = spec.get("block") or {}
-        for key in ("packages", "flatpaks", "bundle_ids"):
+        for key in ("packages", "flatpaks", "bundle_ids", "process_names"):
             values = block.get(key, ())
             for index, value in enumerate(values if isinstance(values, list) else ()):
                 if value.casefold() in folded and value.casefold() not in allowed:

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one HTTP client every MDM module and inventory plugin uses.
 
-Vendor code (intune.py today; Jamf, Workspace ONE and Android Management later)
+Vendor code (the providers of module_utils/mdm_provider.py: Intune, Jamf Pro, ...)
 builds paths and reads fields; everything about talking HTTP lives here:
 
 - OAuth2 client credentials: one cached token per client, refreshed before it
@@ -13,7 +13,8 @@ builds paths and reads fields; everything about talking HTTP lives here:
   without it, and on 5xx or dropped connections, exponential backoff with
   jitter, a bounded number of times.
 - Paging that follows the server's next link (or next page token) verbatim
-  and cross-checks the total when the server states one.
+  and cross-checks the total when the server states one; page-number paging
+  (Jamf Pro's ``page``/``page-size``) with every page's total cross-checked.
 - Graph JSON batching: at most 20 requests per batch, each sub-response's own
   429/5xx retried.
 - A cap on concurrent requests, shared by every thread using the client.
@@ -180,11 +181,16 @@ class ClientCredentials:
             if self._token == token:
                 self._token = None
 
-    def _fetch(self, client):
+    def grant(self, client):
+        """The token request's form (a subclass with another grant, e.g. a signed JWT, replaces it)."""
         form = {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self._client_secret}
         if self.scope:
             form["scope"] = self.scope
+        return form
+
+    def _fetch(self, client):
         started = self._clock()
+        form = self.grant(client)
         response = client.request(
             "POST",
             self.token_url,
@@ -287,7 +293,8 @@ class MDMClient:
     def url(self, path, params=None):
         url = path if "://" in path else self.base_url + ("" if path.startswith("/") else "/") + path
         if params:
-            url += ("&" if "?" in url else "?") + urlencode(params, safe="$,'() =")
+            # doseq: a list value is a repeated parameter (Jamf's section=A&section=B).
+            url += ("&" if "?" in url else "?") + urlencode(params, doseq=True, safe="$,'() =")
         return url
 
     def backoff(self, attempt):
@@ -532,6 +539,67 @@ class MDMClient:
                 endpoint=endpoint,
             )
 
+    def iter_numbered_pages(
+        self, path, params=None, page_size=100, items_key="results", count_key="totalCount", key="id"
+    ):
+        """Yield the item list of every page of a page-number listing (Jamf Pro API ``page``/``page-size``).
+
+        Page 0 states the total; the remaining pages are read ``max_concurrency``
+        at a time and yielded in order, so memory holds a window, not the listing.
+        Cross-checks: every page but the last is full and states the same total,
+        and the distinct ``key`` values seen add up to the total; else PagingError
+        (a listing that changed while it was read can skip a record).
+        """
+        endpoint = endpoint_of("GET", self.url(path, params))
+
+        def page(number):
+            payload = self.request("GET", path, params={**(params or {}), "page": number, "page-size": page_size})
+            payload = payload.json()
+            items = payload.get(items_key) if isinstance(payload, dict) else None
+            if not isinstance(items, list):
+                raise MDMError(f"{endpoint}: page {number}: '{items_key}' is not a list", endpoint=endpoint, status=200)
+            try:
+                total = int(payload.get(count_key))
+            except (TypeError, ValueError):
+                raise MDMError(f"{endpoint}: page {number}: no '{count_key}'", endpoint=endpoint, status=200) from None
+            return items, total
+
+        first, total = page(0)
+        pages = max(1, -(-total // page_size))
+        if pages > self.max_pages:
+            raise PagingError(f"{endpoint}: {total} items need {pages} pages, more than max_pages", endpoint=endpoint)
+        seen = set()
+
+        def check(number, items, stated):
+            if stated != total:
+                raise PagingError(
+                    f"{endpoint}: page {number} states {stated} items, page 0 stated {total}: the listing changed "
+                    "while it was read",
+                    endpoint=endpoint,
+                )
+            if number < pages - 1 and len(items) != page_size:
+                raise PagingError(
+                    f"{endpoint}: page {number} holds {len(items)} items, not {page_size}: the listing is short",
+                    endpoint=endpoint,
+                )
+            seen.update(str(item.get(key)) for item in items if isinstance(item, dict))
+
+        check(0, first, total)
+        yield first
+        numbers = list(range(1, pages))
+        window = max(1, self.max_concurrency)
+        for start in range(0, len(numbers), window):
+            for number, answer, error in self.run_concurrently(page, numbers[start : start + window]):
+                if error is not None:
+                    raise error
+                check(number, *answer)
+                yield answer[0]
+        if len(seen) != total:
+            raise PagingError(
+                f"{endpoint}: paging ended with {len(seen)} distinct items, but the server reported {total}",
+                endpoint=endpoint,
+            )
+
     def get_all(self, path, params=None, **paging):
         """Every item of a listing; a failure part-way raises PagingError with the items read (``partial``)."""
         items = []
@@ -642,6 +710,10 @@ def _error_detail(body):
     if not isinstance(payload, dict):
         return "", ""
     error = payload.get("error")
+    errors = payload.get("errors")
+    if error is None and isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        # Jamf Pro API: {"httpStatus": 404, "errors": [{"code": ..., "description": ...}]}
+        return str(errors[0].get("code") or ""), str(errors[0].get("description") or "")
     if isinstance(error, dict):
         return str(error.get("code") or ""), str(error.get("message") or "")
     if isinstance(error, str):

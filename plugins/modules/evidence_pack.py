@@ -24,9 +24,12 @@ author:
   - interdict.bans contributors (@interdict)
 options:
   report_dir:
-    description: Directory of the fleet report (as given to P(interdict.bans.fleet_report#module)).
+    description:
+      - Directory of the fleet report (as given to P(interdict.bans.fleet_report#module)).
+      - When empty, the same default as P(interdict.bans.fleet_report#module) chooses (E(INTERDICT_REPORT_DIR), or
+        the AWX/AAP report directory in a job); never the current directory.
     type: path
-    required: true
+    default: ""
   dest:
     description: Directory for the pack. Default C(<report_dir>/evidence).
     type: path

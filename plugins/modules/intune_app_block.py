@@ -179,205 +179,48 @@ api_calls:
   sample: {requests: 5}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.interdict.bans.plugins.module_utils.intune_changes import (
-    ANDROID_LISTS,
-    IOS_LISTS,
-    not_managed,
-    plan_block,
-    plan_uninstall,
-)
-from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import (
-    AUTH_ARGUMENT_SPEC,
-    Intune,
-    assignment_targets,
-    describe_target,
-    exclusion_targets,
-    is_exclusion,
-    module_bans,
-    target_key,
-)
+from ansible_collections.interdict.bans.plugins.module_utils.intune_provider import IntuneProvider
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
-from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
-
-
-def ensure_profile(api, plan, targets, check_mode):
-    """Create or patch one profile; assign it when this collection owns it. Returns whether anything changed.
-
-    Read before every create: the profile is looked up by name and description tag, its assignments by
-    target. Extra copies of the collection's own profile, and of its own assignments, are deleted; the
-    exclusion assignments on it are the customer's and only reported.
-    """
-    changed = plan["action"] != "none"
-    if plan["action"] == "create" and not check_mode:
-        plan["id"] = api.create_configuration(plan["body"])["id"]
-    elif plan["action"] == "update" and not check_mode:
-        api.update_configuration(plan["id"], plan["body"])
-    plan["removed_duplicates"] = list(plan["duplicates"])
-    if plan["duplicates"]:
-        changed = True
-        if not check_mode:
-            for duplicate in plan["duplicates"]:
-                api.delete_configuration(duplicate)
-    plan["exclusions"] = []
-    if plan["owned"]:
-        current = api.configuration_assignments(plan["id"]) if plan["id"] else []
-        present, extra = set(), []
-        for assignment in current:
-            target = assignment.get("target") or {}
-            if is_exclusion(target):
-                plan["exclusions"].append(
-                    {"group_id": target.get("groupId") or "", "excludes": describe_target(target)}
-                )
-            if target_key(target) in present and not is_exclusion(target):
-                extra.append(assignment.get("id"))
-            present.add(target_key(target))
-        missing = [t for t in targets if target_key(t) not in present]
-        plan["assigned"] = [t for t in targets if target_key(t) in present] + missing
-        plan["removed_assignment_duplicates"] = extra
-        if missing or extra:
-            changed = True
-            if not check_mode:
-                for assignment_id in extra:
-                    api.delete_configuration_assignment(plan["id"], assignment_id)
-                for target in missing:
-                    api.assign_configuration(plan["id"], target)
-    return changed
-
-
-def outcome(changed, problems, check_mode):
-    """A platform's block outcome for the device results."""
-    allowed = [p for p in problems if "allows banned" in p]
-    if allowed:
-        return {"outcome": "failed", "msg": "; ".join(allowed)}
-    if changed and check_mode:
-        return {"outcome": "planned", "msg": "; ".join(problems)}
-    return {"outcome": "ok", "msg": "; ".join(problems)}
+from ansible_collections.interdict.bans.plugins.module_utils.mdm_provider import MDMModule
 
 
 def main():
-    argument_spec = dict(
-        AUTH_ARGUMENT_SPEC,
-        bans={"type": "list", "elements": "dict", "required": True},
-        platforms={"type": "list", "elements": "str", "choices": ["ios", "android"], "default": ["ios", "android"]},
-        ios_configuration={"type": "str", "default": "interdict.bans blocked apps (iOS)"},
-        ios_lists={
-            "type": "list",
-            "elements": "str",
-            "choices": ["hidden", "prohibited"],
-            "default": ["hidden", "prohibited"],
+    strings = {"type": "list", "elements": "str", "default": []}
+    mdm = MDMModule(
+        IntuneProvider,
+        {
+            "bans": {"type": "list", "elements": "dict", "required": True},
+            "platforms": {
+                "type": "list",
+                "elements": "str",
+                "choices": ["ios", "android"],
+                "default": ["ios", "android"],
+            },
+            "ios_configuration": {"type": "str", "default": "interdict.bans blocked apps (iOS)"},
+            "ios_lists": dict(strings, choices=["hidden", "prohibited"], default=["hidden", "prohibited"]),
+            "android_configuration": {"type": "str", "default": "interdict.bans blocked apps (Android)"},
+            "android_lists": dict(strings, choices=["prohibited", "launch_blocked", "hidden"]),
+            "android_enterprise": {"type": "bool", "default": True},
+            "target_group_ids": strings,
+            "exclusion_group_ids": strings,
+            "platform_bans": {"type": "dict", "default": {}},
         },
-        android_configuration={"type": "str", "default": "interdict.bans blocked apps (Android)"},
-        android_lists={
-            "type": "list",
-            "elements": "str",
-            "choices": ["prohibited", "launch_blocked", "hidden"],
-            "default": [],
-        },
-        android_enterprise={"type": "bool", "default": True},
-        target_group_ids={"type": "list", "elements": "str", "default": []},
-        exclusion_group_ids={"type": "list", "elements": "str", "default": []},
-        platform_bans={"type": "dict", "default": {}},
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    bans = module_bans(module)
-    api = Intune.from_params(params)
-    targets = assignment_targets(params["target_group_ids"]) + exclusion_targets(params["exclusion_group_ids"])
-
-    def bans_for(platform):
-        wanted = params["platform_bans"].get(platform)
-        return bans if wanted is None else [ban for ban in bans if ban["id"] in wanted]
-
-    changed = False
-    profiles, actions, problems, failures, exclusions, duplicates = [], [], [], [], [], []
-    platforms = {platform: {"changed": False, "problems": []} for platform in params["platforms"]}
-    wanted = []
-    if "ios" in platforms:
-        wanted.append(("ios", params["ios_configuration"], dict(IOS_LISTS[name] for name in params["ios_lists"])))
-    if "android" in platforms and params["android_lists"]:
-        lists = dict(ANDROID_LISTS[name] for name in params["android_lists"])
-        wanted.append(("android", params["android_configuration"], lists))
-    try:
-        configurations = api.device_configurations() if wanted else []
-    except MDMError as error:
-        module.fail_json(msg=str(error), check_mode=module.check_mode, api_calls=dict(api.client.stats))
-    for platform, name, lists in wanted:
-        try:
-            plan = plan_block(bans_for(platform), configurations, platform, name, lists)
-            if not plan["identifiers"]:
-                continue
-            platform_changed = ensure_profile(api, plan, targets, module.check_mode)
-        except MDMError as error:
-            platforms[platform]["error"] = str(error)
-            failures.append(f"{platform} {name}: {error}")
-            continue
-        changed |= platform_changed
-        platforms[platform]["changed"] |= platform_changed
-        platforms[platform]["problems"].extend(plan["problems"])
-        problems.extend(f"{platform} {name}: {problem}" for problem in plan["problems"])
-        keys = ("action", "id", "before", "after", "problems", "identifiers", "exclusions", "others")
-        profile = {key: plan.get(key) for key in keys}
-        profile["duplicates_removed"] = plan["removed_duplicates"] + plan.get("removed_assignment_duplicates", [])
-        profile.update(platform=platform, name=name, owned=plan["owned"], assigned=plan.get("assigned", []))
-        profiles.append(profile)
-    if "android" in platforms and params["android_enterprise"] and bans_for("android"):
-        try:
-            managed_play = [
-                app for app in api.mobile_apps() if str(app.get("@odata.type", "")).endswith("androidManagedStoreApp")
-            ]
-            plan = plan_uninstall(
-                CompiledCatalog(bans_for("android")),
-                managed_play,
-                group_ids=params["target_group_ids"],
-                exclusion_group_ids=params["exclusion_group_ids"],
-                platforms=["android"],
-            )
-            unmanaged = not_managed(
-                bans_for("android"), managed_play, CompiledCatalog(bans_for("android")), ["android"]
-            )
-            for entry in unmanaged:
-                text = f"{entry['ban']}: no managed Google Play app object: {entry['reason']}"
-                platforms["android"]["problems"].append(text)
-                problems.append(f"android: {text}")
-            actions = plan["actions"]
-            exclusions = plan["exclusions"]
-            duplicates = plan["duplicates"]
-            if actions:
-                changed = True
-                platforms["android"]["changed"] = True
-                if not module.check_mode:
-                    api.apply_assignment_actions(actions)
-        except MDMError as error:
-            platforms["android"]["error"] = str(error)
-            failures.append(f"android managed Google Play uninstall assignments: {error}")
-    result = {
-        "changed": changed,
-        "configurations": profiles,
-        "actions": actions,
-        "exclusions": exclusions,
-        "duplicates": duplicates,
-        "problems": problems,
-        "platforms": {
-            platform: (
-                {"outcome": "failed", "msg": state["error"]}
-                if state.get("error")
-                else outcome(state["changed"], state["problems"], module.check_mode)
-            )
-            for platform, state in platforms.items()
-        },
-        "check_mode": module.check_mode,
-        "api_calls": dict(api.client.stats),
-    }
-    if module._diff:
-        result["diff"] = {
-            "before": {f"{p['platform']}: {p['name']}": p["before"] for p in profiles},
-            "after": {f"{p['platform']}: {p['name']}": p["after"] for p in profiles},
-        }
-    if failures:
-        module.fail_json(msg="Intune refused some block changes: " + "; ".join(failures), **result)
-    module.exit_json(**result)
+    params = mdm.params
+    options = ("ios_configuration", "ios_lists", "android_configuration", "android_lists", "android_enterprise")
+    result, failure = mdm.run(
+        mdm.provider.apply,
+        CompiledCatalog(mdm.bans),
+        "block",
+        params["platform_bans"],
+        mdm.check_mode,
+        bans=mdm.bans,
+        platforms=params["platforms"],
+        group_ids=params["target_group_ids"],
+        exclusion_group_ids=params["exclusion_group_ids"],
+        **{key: params[key] for key in options},
+    )
+    mdm.exit(result, failure)
 
 
 if __name__ == "__main__":

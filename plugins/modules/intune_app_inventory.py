@@ -204,64 +204,40 @@ api_calls:
   sample: {requests: 34, retries: 0, throttled: 0, token_requests: 1}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import (
-    AUTH_ARGUMENT_SPEC,
-    HOSTNAME_FIELDS,
-    Intune,
-    module_bans,
-)
-from ansible_collections.interdict.bans.plugins.module_utils.intune_inventory import inventory
+from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import HOSTNAME_FIELDS
+from ansible_collections.interdict.bans.plugins.module_utils.intune_provider import IntuneProvider
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
-from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
+from ansible_collections.interdict.bans.plugins.module_utils.mdm_provider import MDMModule
 
 
 def main():
-    argument_spec = dict(
-        AUTH_ARGUMENT_SPEC,
-        bans={"type": "list", "elements": "dict", "required": True},
-        platforms={
-            "type": "list",
-            "elements": "str",
-            "choices": ["ios", "android", "windows", "macos"],
-            "default": ["ios", "android"],
+    mdm = MDMModule(
+        IntuneProvider,
+        {
+            "bans": {"type": "list", "elements": "dict", "required": True},
+            "platforms": {
+                "type": "list",
+                "elements": "str",
+                "choices": ["ios", "android", "windows", "macos"],
+                "default": ["ios", "android"],
+            },
+            "method": {"type": "str", "choices": ["export", "detected_apps"], "default": "export"},
+            "stale_after_days": {"type": "int", "default": 30},
+            "return_devices": {"type": "bool", "default": True},
+            "hostname": {"type": "str", "choices": list(HOSTNAME_FIELDS), "default": "device_name"},
+            "app_objects": {"type": "bool", "default": True},
         },
-        method={"type": "str", "choices": ["export", "detected_apps"], "default": "export"},
-        stale_after_days={"type": "int", "default": 30},
-        return_devices={"type": "bool", "default": True},
-        hostname={"type": "str", "choices": list(HOSTNAME_FIELDS), "default": "device_name"},
-        app_objects={"type": "bool", "default": True},
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    bans = module_bans(module)
-    api = Intune.from_params(params)
-    try:
-        result = inventory(
-            api,
-            CompiledCatalog(bans),
-            platforms=params["platforms"],
-            method=params["method"],
-            stale_after_days=params["stale_after_days"],
-            hostname=params["hostname"],
-            app_objects=params["app_objects"],
-        )
-    except MDMError as error:
-        module.fail_json(msg=f"Intune tenant {params['tenant_id']}: {error}", api_calls=dict(api.client.stats))
+    params = mdm.params
+    options = {key: params[key] for key in ("method", "stale_after_days", "hostname", "app_objects")}
+    result = mdm.run(mdm.provider.inventory, CompiledCatalog(mdm.bans), params["platforms"], **options)
     if not params["app_objects"]:
         result["mdm_apps"] = None
     if not params["return_devices"]:
         result.pop("devices")
-    if result["listing_error"]:
-        # Never an empty success: the devices that could not be listed would vanish from every report.
-        module.fail_json(
-            msg=f"Intune tenant {params['tenant_id']}: the device listing failed: {result['listing_error']}",
-            changed=False,
-            api_calls=dict(api.client.stats),
-            **result,
-        )
-    module.exit_json(changed=False, api_calls=dict(api.client.stats), **result)
+    # Never an empty success: the devices that could not be listed would vanish from every report.
+    failure = f"{mdm.label}: the device listing failed: {result['listing_error']}" if result["listing_error"] else ""
+    mdm.exit(result, failure)
 
 
 if __name__ == "__main__":

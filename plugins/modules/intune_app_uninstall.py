@@ -171,105 +171,48 @@ api_calls:
   sample: {requests: 4, retries: 0}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.interdict.bans.plugins.module_utils.intune_changes import (
-    REMOVABLE_INTENTS,
-    not_managed,
-    plan_uninstall,
-)
-from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import AUTH_ARGUMENT_SPEC, Intune, module_bans
+from ansible_collections.interdict.bans.plugins.module_utils.intune_changes import REMOVABLE_INTENTS
+from ansible_collections.interdict.bans.plugins.module_utils.intune_provider import IntuneProvider
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog
-from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
-
-
-def apply_per_app(api, plan, check_mode):
-    """Carry out each app's changes on its own, so one refusal by Graph does not stop the others."""
-    by_app = {}
-    for action in plan["actions"]:
-        by_app.setdefault(action["app_id"], []).append(action)
-    failures = []
-    for app in plan["apps"]:
-        if app["refused"]:
-            app["outcome"], app["msg"] = "failed", app["refused"]
-            if app["reaching"]:
-                app["msg"] += "; uninstall assignments already there still reach: " + ", ".join(app["reaching"])
-            continue
-        actions = by_app.get(app["id"], [])
-        app["outcome"], app["msg"] = "pending", "uninstall assigned; removed at each device's next check-in"
-        if not actions:
-            continue
-        if check_mode:
-            app["outcome"], app["msg"] = "planned", f"{len(actions)} assignment change(s) to make"
-            continue
-        try:
-            api.apply_assignment_actions(actions)
-        except MDMError as error:
-            app["outcome"], app["msg"] = "failed", str(error)
-            failures.append(f"{app['name']} ({app['platform']}): {error}")
-    return failures
+from ansible_collections.interdict.bans.plugins.module_utils.mdm_provider import MDMModule
 
 
 def main():
-    argument_spec = dict(
-        AUTH_ARGUMENT_SPEC,
-        bans={"type": "list", "elements": "dict", "required": True},
-        assignments={"type": "list", "elements": "dict"},
-        target_group_ids={"type": "list", "elements": "str", "default": []},
-        exclusion_group_ids={"type": "list", "elements": "str", "default": []},
-        platforms={"type": "list", "elements": "str", "choices": ["ios", "android"], "default": ["ios", "android"]},
-        remove_intents={
-            "type": "list",
-            "elements": "str",
-            "choices": list(REMOVABLE_INTENTS),
-            "default": list(REMOVABLE_INTENTS),
+    mdm = MDMModule(
+        IntuneProvider,
+        {
+            "bans": {"type": "list", "elements": "dict", "required": True},
+            "assignments": {"type": "list", "elements": "dict"},
+            "target_group_ids": {"type": "list", "elements": "str", "default": []},
+            "exclusion_group_ids": {"type": "list", "elements": "str", "default": []},
+            "platforms": {
+                "type": "list",
+                "elements": "str",
+                "choices": ["ios", "android"],
+                "default": ["ios", "android"],
+            },
+            "remove_intents": {
+                "type": "list",
+                "elements": "str",
+                "choices": list(REMOVABLE_INTENTS),
+                "default": list(REMOVABLE_INTENTS),
+            },
         },
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    bans = module_bans(module)
-    api = Intune.from_params(params)
-    catalog = CompiledCatalog(bans)
-    try:
-        mobile_apps = api.mobile_apps()
-        plan = plan_uninstall(
-            catalog,
-            mobile_apps,
-            orders=params["assignments"],
-            group_ids=params["target_group_ids"],
-            exclusion_group_ids=params["exclusion_group_ids"],
-            platforms=params["platforms"],
-            remove_intents=tuple(params["remove_intents"]),
-        )
-    except MDMError as error:
-        module.fail_json(msg=str(error), check_mode=module.check_mode, api_calls=dict(api.client.stats))
-    failures = apply_per_app(api, plan, module.check_mode)
-    for app in plan["apps"]:
-        if app["refused"]:
-            module.warn(f"{app['name']} ({app['platform']}): {app['refused']}")
-    unmanaged = not_managed(bans, mobile_apps, catalog, params["platforms"])
-    for entry in unmanaged:
-        module.warn(f"{entry['ban']} ({entry['platform']}): {entry['reason']}")
-    result = {
-        "changed": any(app.get("changes") and app["outcome"] in ("pending", "planned") for app in plan["apps"]),
-        "actions": plan["actions"],
-        "apps": plan["apps"],
-        "unknown": plan["unknown"],
-        "not_managed": unmanaged,
-        "exclusions": plan["exclusions"],
-        "duplicates": plan["duplicates"],
-        "check_mode": module.check_mode,
-        "api_calls": dict(api.client.stats),
-    }
-    if module._diff:
-        result["diff"] = {
-            "before": {f"{app['name']} ({app['platform']})": app["assignments_before"] for app in plan["apps"]},
-            "after": {f"{app['name']} ({app['platform']})": app["assignments_after"] for app in plan["apps"]},
-        }
-    if failures or plan["unknown"]:
-        problems = failures + [f"no banned app object with id {app_id}: left alone" for app_id in plan["unknown"]]
-        module.fail_json(msg="Intune refused some uninstall changes: " + "; ".join(problems), **result)
-    module.exit_json(**result)
+    params = mdm.params
+    result, failure = mdm.run(
+        mdm.provider.apply,
+        CompiledCatalog(mdm.bans),
+        "remove",
+        params["assignments"],
+        mdm.check_mode,
+        bans=mdm.bans,
+        group_ids=params["target_group_ids"],
+        exclusion_group_ids=params["exclusion_group_ids"],
+        platforms=params["platforms"],
+        remove_intents=params["remove_intents"],
+    )
+    mdm.exit(result, failure)
 
 
 if __name__ == "__main__":

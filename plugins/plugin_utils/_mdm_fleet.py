@@ -162,7 +162,7 @@ def plan_fleet(
         if host.lower() not in known:
             devices.append(_unlisted(host, provider, error, bans, mode, exceptions, now, options, tenant=True))
 
-    orders = _mdm_steps.fleet_orders(devices, apps or [], target_group_ids, exclusion_group_ids)
+    orders = _mdm_steps.fleet_orders(devices, apps or [], target_group_ids, exclusion_group_ids, provider)
     for entry in devices:
         reasons = orders["blocked"].get(entry["host"])
         for step in (entry["plan"] or {}).get("steps", ()) if reasons else ():
@@ -175,7 +175,7 @@ def plan_fleet(
             if platform in ban.get("platforms", {}) and ban["id"] not in orders["block"].get(platform, {})
         ]
         for platform in platforms
-        if platform in PHONES
+        if platform in _mdm_steps.PLATFORMS
     }
     return {
         "provider": provider,
@@ -280,23 +280,76 @@ def _actions(plan, uninstall, block):
 
 def fleet_results(fleet, bans, uninstall=None, block=None, run=None, check_mode=False):
     """One host result per device (and for the MDM itself when its listing failed), via ``_report.host_result``."""
-    ran = executed(fleet, uninstall, block, check_mode)
-    mode = "enforce" if ran else "audit"
+    return merged_results([{"fleet": fleet, "uninstall": uninstall, "block": block}], bans, run, check_mode)
+
+
+def _merge(entries):
+    """One device entry from the entries several MDMs gave for the same host: plans, sources and actions joined."""
+    if len(entries) == 1:
+        return entries[0]
+    plans = [entry["plan"] for entry in entries if entry.get("plan")]
+    plan = None
+    if plans:
+        plan = dict(plans[0])
+        for key in ("steps", "blocks", "skipped", "exempt", "findings", "exceptions"):
+            plan[key] = [item for one in plans for item in one.get(key) or ()]
+        plan["blocked_by_cap"] = any(one.get("blocked_by_cap") for one in plans)
+        plan["removals"] = sum(one.get("removals") or 0 for one in plans)
+    ran = [entry for entry in entries if entry["actions"] is not None]
+    return {
+        "host": entries[0]["host"],
+        "platform": next((entry["platform"] for entry in entries if entry.get("platform")), ""),
+        "plan": plan,
+        "sources": [source for entry in entries for source in entry.get("sources") or ()],
+        "actions": [action for entry in ran for action in entry["actions"]] if ran else None,
+        "facts_error": "; ".join(entry["facts_error"] for entry in entries if entry.get("facts_error")),
+        "device": {"providers": [entry["device"] for entry in entries]},
+    }
+
+
+def merged_results(runs, bans, run=None, check_mode=False):
+    """One host result per device over every MDM of the job: a device two MDMs report is one result.
+
+    ``runs`` are ``[{fleet, uninstall, block}]``, one per MDM. Devices are the
+    same when their host names are (case-insensitive); their plans, evidence
+    (one source per MDM) and actions are joined before ``_report.host_result``
+    decides their status once.
+    """
+    by_host = {}
+    modes = []
+    for entry_run in runs:
+        fleet = entry_run.get("fleet") or {}
+        uninstall, block = entry_run.get("uninstall"), entry_run.get("block")
+        ran = executed(fleet, uninstall, block, check_mode)
+        modes.append(ran)
+        for entry in fleet.get("devices") or ():
+            plan = entry.get("plan")
+            by_host.setdefault(entry["host"].lower(), []).append(
+                {
+                    "host": entry["host"],
+                    "platform": entry.get("platform") or "",
+                    "plan": plan,
+                    "sources": entry.get("sources"),
+                    "actions": _actions(plan, uninstall, block) if ran and plan else None,
+                    "facts_error": entry.get("facts_error") or "",
+                    "device": entry.get("device") or {},
+                }
+            )
     results = []
-    for entry in fleet.get("devices") or ():
-        plan = entry.get("plan")
+    for entries in by_host.values():
+        entry = _merge(entries)
         results.append(
             _report.host_result(
                 entry["host"],
-                plan=plan,
-                actions=_actions(plan, uninstall, block) if ran and plan else None,
-                mode=mode,
-                platform=entry.get("platform") or "",
+                plan=entry["plan"],
+                actions=entry["actions"],
+                mode="enforce" if entry["actions"] is not None else "audit",
+                platform=entry["platform"],
                 bans=bans,
-                sources=entry.get("sources"),
+                sources=entry["sources"],
                 run=run,
-                facts_error=entry.get("facts_error") or None,
-                extra={"source": "mdm", "mdm": entry.get("device") or {}},
+                facts_error=entry["facts_error"] or None,
+                extra={"source": "mdm", "mdm": entry["device"]},
             )
         )
     return results

@@ -1,143 +1,71 @@
 # Copyright: (c) 2026, interdict.bans contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""MDM step builder (platforms ios and android), and where an MDM's fleet-wide changes may reach.
+"""MDM step builder (any platform an MDM manages), and where an MDM's fleet-wide changes may reach.
 
 The planner (``_planning``) calls ``steps`` and ``blocks`` for one device at a
-time, after it applied exceptions, the protected list and the cap:
+time, after it applied exceptions, the protected list and the cap; both hand
+over to the device's provider (``module_utils/mdm_provider.py``,
+``options["provider"]``):
 
 * ``steps`` gives one ``mdm_uninstall`` step per banned app on the device when
   the MDM has an app object for it (``options["mdm_apps"]``, from the
-  inventory, read from every Graph endpoint), else a skip item saying it is
-  not managed by Intune and cannot be uninstalled through Intune.
-* ``blocks`` gives the restriction-profile block step of a ban, or why the
-  device cannot be blocked (an unsupervised iPhone).
+  inventory), else a skip item saying why the MDM cannot remove it.
+* ``blocks`` gives the block step of a ban (a restrictions profile, restricted
+  software), or why the device cannot be blocked (an unsupervised iPhone).
 
-An MDM does not act per device: an uninstall assignment or a restriction
-profile reaches every device it targets. ``fleet_orders`` is the one place
-that decides, over every device's plan, where each app's uninstall and each
-ban's block may go: to the configured groups with the exclusion groups, or
-nowhere when it would reach a device whose plan removes nothing from it (an
-exempt device with no exclusion group configured, a device over the cap). A
-refused change marks every step it would have carried ``blocked`` with the
-reason, so the report says why on each affected device.
+An MDM does not act per device: an uninstall assignment, a scope or a
+restriction profile reaches every device it targets. ``fleet_orders`` is the
+one place that decides, over every device's plan, where each app's uninstall
+and each ban's block may go: to the configured groups with the exclusion
+groups, or nowhere when it would reach a device whose plan removes nothing
+from it (an exempt device with no exclusion group configured, a device over
+the cap). A refused change marks every step it would have carried ``blocked``
+with the reason, so the report says why on each affected device.
 """
 
 from __future__ import annotations
 
-from ansible_collections.interdict.bans.plugins.module_utils import contract
-from ansible_collections.interdict.bans.plugins.module_utils.intune_changes import NOT_MANAGED, blocked_identifiers
+from ansible_collections.interdict.bans.plugins.module_utils import mdm_provider
+from ansible_collections.interdict.bans.plugins.module_utils.intune_provider import IntuneProvider
 
-PLATFORMS = ("ios", "android")
-UNINSTALL = "mdm_uninstall"
-BLOCK = "mdm_block"
-APPS_UNREAD = "Intune's app objects could not be read, so whether Intune manages this app is not known"
-NOT_SUPERVISED = (
-    "not supervised: iOS hides and stops banned apps only on supervised devices; "
-    "the prohibited-apps list only reports this device as not compliant"
-)
-NOTHING_TO_BLOCK = "the ban names no app id to block on this platform"
-# Skip reasons this builder gives; every other skipped finding was left alone by policy (protected, cap).
-BUILDER_REASONS = (NOT_MANAGED, APPS_UNREAD)
-# Where a ban's block lives: the iOS restrictions profile; on Android Enterprise, the managed Google Play
-# app's uninstall assignment (a device administrator profile only when the engine names one).
-DEFAULT_PROFILES = {"ios": "interdict.bans blocked apps (iOS)", "android": "managed Google Play uninstall assignment"}
+UNINSTALL = mdm_provider.UNINSTALL
+BLOCK = mdm_provider.BLOCK
+app_index = mdm_provider.app_index
+find_app = mdm_provider.find_app
+DEFAULT_PROVIDER = "intune"  # inventories from before providers were named
+# Intune's wording, kept under the names callers know.
+NOT_MANAGED = IntuneProvider.not_managed
+APPS_UNREAD = IntuneProvider.apps_unread
+NOT_SUPERVISED = IntuneProvider.not_supervised
+NOTHING_TO_BLOCK = mdm_provider.MDMProvider.nothing_to_block
+DEFAULT_PROFILES = IntuneProvider.default_block_profiles
 LISTED_HOSTS = 5
+# Platforms where some provider blocks a ban (restrictions profiles, restricted software).
+PLATFORMS = ("ios", "android", "macos")
 
 
-def app_index(apps):
-    """{(platform, identifier or name, casefolded): app object} for matching findings to app objects."""
-    index = {}
-    for app in apps or ():
-        for value in (app.get("identifier"), app.get("name")):
-            if value:
-                index.setdefault((app.get("platform"), str(value).casefold()), app)
-    return index
+def provider_of(options):
+    """The provider class that plans this device (``options["provider"]``, set by ``_mdm_fleet``)."""
+    return mdm_provider.provider_class((options or {}).get("provider") or DEFAULT_PROVIDER)
 
 
-def find_app(record, index):
-    """The MDM app object a software record is a copy of: same platform and identifier, else same name."""
-    platform = record.get("platform")
-    for value in (record.get("identifier"), record.get("name")):
-        if value:
-            app = index.get((platform, str(value).casefold()))
-            if app is not None:
-                return app
-    return None
+def builder_reasons():
+    """Skip reasons the providers' step builders give; every other skipped finding was left alone by policy."""
+    reasons = set()
+    for name in mdm_provider.PROVIDER_MODULES:
+        provider = mdm_provider.provider_class(name)
+        reasons.update((provider.not_managed, provider.apps_unread, *provider.unenforceable_reasons))
+    return reasons
 
 
 def steps(findings, ban, options):
-    """One ``mdm_uninstall`` step per banned app on this device, or a skip item saying why there is none."""
-    out = []
-    apps = options.get("mdm_apps")
-    index = app_index(apps)
-    device = options.get("device") or {}
-    by_app = {}
-    for finding in findings:
-        if apps is None:
-            out.append({"kind": "skip", "finding": finding, "reason": APPS_UNREAD})
-            continue
-        app = find_app(finding["software"], index)
-        if app is None:
-            out.append({"kind": "skip", "finding": finding, "reason": NOT_MANAGED})
-            continue
-        step = by_app.get(app["id"])
-        if step is None:
-            platform = finding["software"].get("platform") or options.get("platform")
-            note = "removed at the device's next check-in if Intune installed it; a copy the user installed stays"
-            if platform == "ios" and not device.get("supervised"):
-                note += " (unsupervised: a copy the user installed cannot be taken over silently)"
-            step = {
-                "id": f"{ban['id']}:remove:{UNINSTALL}:{app.get('identifier') or app['id']}",
-                "ban": ban["id"],
-                "kind": "remove",
-                "platform": platform,
-                "method": UNINSTALL,
-                "target": app.get("identifier") or app["id"],
-                "name": app.get("name") or app.get("identifier") or app["id"],
-                "findings": [],
-                # An assignment has no exit code; the key keeps the step shape of every other platform.
-                "exit_codes": contract.exit_codes(),
-                "provider": options.get("provider") or "intune",
-                "app_id": app["id"],
-                "device_id": device.get("id") or finding["software"].get("device_id") or "",
-                "note": note,
-            }
-            by_app[app["id"]] = step
-            out.append(step)
-        key = contract.finding_key(finding)
-        if key not in step["findings"]:
-            step["findings"].append(key)
-    return out
+    """The provider's steps for one ban's findings on this device (``MDMProvider.plan_steps``)."""
+    return provider_of(options).plan_steps(findings, ban, options)
 
 
 def blocks(ban, findings, current_blocks, options):
-    """The restriction-profile block of this ban on this device, or why it cannot have one."""
-    platform = options.get("platform")
-    if platform not in PLATFORMS:
-        return []
-    profile = (options.get("block_profiles") or {}).get(platform) or DEFAULT_PROFILES[platform]
-    identifiers = blocked_identifiers([ban], platform)
-    status = {"ban": ban["id"], "method": BLOCK, "rule": profile}
-    if not identifiers:
-        return [dict(status, state="not_blockable", note=NOTHING_TO_BLOCK)]
-    if platform == "ios" and not (options.get("device") or {}).get("supervised"):
-        return [dict(status, state="not_blockable", note=NOT_SUPERVISED)]
-    return [
-        {
-            "id": f"{ban['id']}:block:{BLOCK}:{platform}",
-            "ban": ban["id"],
-            "kind": "block",
-            "platform": platform,
-            "method": BLOCK,
-            "target": profile,
-            "name": profile,
-            "rule": profile,
-            "findings": [contract.finding_key(f) for f in findings],
-            "exit_codes": contract.exit_codes(),
-            "provider": options.get("provider") or "intune",
-            "identifiers": identifiers,
-        }
-    ]
+    """The provider's block of this ban on this device, or why it cannot have one (``MDMProvider.plan_blocks``)."""
+    return provider_of(options).plan_blocks(ban, findings, current_blocks, options)
 
 
 # -- one decision for the fleet ---------------------------------------------------------------------------
@@ -149,7 +77,7 @@ def _hosts_text(hosts):
     return ", ".join(hosts[:LISTED_HOSTS]) + more
 
 
-def _left_alone(plan):
+def _left_alone(plan, reasons):
     """(finding, why, exempt) for every finding this device's plan removes nothing from, by policy.
 
     A device outside the scope counts as exempt here: an exclusion group keeps it out of the assignment.
@@ -163,11 +91,11 @@ def _left_alone(plan):
         why = f"exempt until {exception.get('expires', '?')} (approved by {exception.get('approver', '?')})"
         yield item["finding"], why, True
     for item in plan.get("skipped") or ():
-        if item.get("reason") not in BUILDER_REASONS:
+        if item.get("reason") not in reasons:
             yield item["finding"], item.get("reason") or "left in place", False
 
 
-def _refusal(what, exempt_hosts, other_hosts, exclusion_group_ids):
+def _refusal(what, exempt_hosts, other_hosts, exclusion_group_ids, reach):
     """Why ``what`` may not be assigned, or "" when it may."""
     reasons = []
     if exempt_hosts and not exclusion_group_ids:
@@ -182,10 +110,10 @@ def _refusal(what, exempt_hosts, other_hosts, exclusion_group_ids):
         )
     if not reasons:
         return ""
-    return f"{what} not assigned: an Intune assignment reaches every targeted device, and " + "; ".join(reasons)
+    return f"{what} not assigned: {reach} reaches every targeted device, and " + "; ".join(reasons)
 
 
-def fleet_orders(devices, apps, group_ids=(), exclusion_group_ids=()):
+def fleet_orders(devices, apps, group_ids=(), exclusion_group_ids=(), provider=DEFAULT_PROVIDER):
     """Where each app's uninstall and each ban's block may be assigned, decided once over every device's plan.
 
     ``devices`` are ``[{"host": name, "plan": removal_plan output}]``; ``apps``
@@ -202,6 +130,9 @@ def fleet_orders(devices, apps, group_ids=(), exclusion_group_ids=()):
     {ban: refusal reason}}, "blocked": {host: {step id: reason}}}``.
     """
     index = app_index(apps)
+    reasons = builder_reasons()
+    provider_cls = mdm_provider.provider_class(provider)
+    reach = provider_cls.reach
     apps_by_id = {app.get("id"): app for app in apps or ()}
     exclusion_group_ids = list(exclusion_group_ids or ())
     orders = {}
@@ -223,6 +154,7 @@ def fleet_orders(devices, apps, group_ids=(), exclusion_group_ids=()):
                         "bans": [],
                         "steps": [],
                         "hosts": [],
+                        "device_ids": [],
                     },
                 )
                 if step["ban"] not in order["bans"]:
@@ -230,9 +162,11 @@ def fleet_orders(devices, apps, group_ids=(), exclusion_group_ids=()):
                 order["steps"].append({"host": host, "step": step["id"]})
                 if host not in order["hosts"]:
                     order["hosts"].append(host)
+                if step.get("device_id") and step["device_id"] not in order["device_ids"]:
+                    order["device_ids"].append(step["device_id"])
             elif step.get("method") == BLOCK:
                 block_steps.setdefault((step.get("platform"), step["ban"]), []).append((host, step["id"]))
-        for finding, _why, exempt in _left_alone(plan):
+        for finding, _why, exempt in _left_alone(plan, reasons):
             software = finding.get("software") or {}
             slot = 0 if exempt else 1
             app = find_app(software, index)
@@ -245,11 +179,16 @@ def fleet_orders(devices, apps, group_ids=(), exclusion_group_ids=()):
     for app_id, order in orders.items():
         exempt_hosts, other_hosts = left.get(app_id, (set(), set()))
         what = f"the uninstall of {order['app'] or app_id} ({order['platform']})"
-        order["refused"] = _refusal(what, exempt_hosts, other_hosts, exclusion_group_ids)
+        order["refused"] = (
+            ""
+            if provider_cls.per_device_removal
+            else _refusal(what, exempt_hosts, other_hosts, exclusion_group_ids, reach)
+        )
         order["target_group_ids"] = list(group_ids or ())
         order["exclusion_group_ids"] = exclusion_group_ids
         order["bans"].sort()
         order["hosts"].sort()
+        order["device_ids"].sort()
         if order["refused"]:
             for entry in order["steps"]:
                 blocked.setdefault(entry["host"], {})[entry["step"]] = order["refused"]
@@ -260,7 +199,8 @@ def fleet_orders(devices, apps, group_ids=(), exclusion_group_ids=()):
     for (platform, ban_id), (exempt_hosts, other_hosts) in sorted(block_left.items(), key=lambda i: str(i[0])):
         if platform not in PLATFORMS:
             continue
-        reason = _refusal(f"the {platform} block of {ban_id}", exempt_hosts, other_hosts, exclusion_group_ids)
+        what = f"the {platform} block of {ban_id}"
+        reason = _refusal(what, exempt_hosts, other_hosts, exclusion_group_ids, reach)
         if not reason:
             continue
         block.setdefault(platform, {})[ban_id] = reason

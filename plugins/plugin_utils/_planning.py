@@ -38,6 +38,14 @@ BUILDERS = {
     "android": _mdm_steps,
 }
 
+
+def builder_for(platform, options):
+    """The step builder of a platform; a device an MDM manages (``options["provider"]``) is the MDM's, a Mac too."""
+    if (options or {}).get("provider"):
+        return _mdm_steps
+    return BUILDERS.get(platform)
+
+
 EXCEPTION_KEYS = {"hosts", "where", "bans", "approver", "reason", "expires", "ticket", "note"}
 EXCEPTION_REQUIRED = ("approver", "reason", "expires")
 # The exception policy (planning options exception_max_term_days, exception_wide_scope): see exception_policy.
@@ -546,7 +554,7 @@ def removal_plan(
 
     remove_steps = []
     for (ban_id, record_platform), group in grouped.items():
-        builder = BUILDERS.get(record_platform)
+        builder = builder_for(record_platform, builder_options)
         if builder is None:
             reason = f"no remediation for platform {record_platform!r}"
             plan["skipped"].extend({"finding": f, "reason": reason} for f in group)
@@ -572,7 +580,7 @@ def removal_plan(
     if blocks:
         platforms = [p for p in dict.fromkeys([platform, *(f["software"].get("platform") for f in findings)]) if p]
         for host_platform in platforms:
-            builder = BUILDERS.get(host_platform)
+            builder = builder_for(host_platform, builder_options)
             if builder is None:
                 continue
             for ban_id, ban in bans_by_id.items():

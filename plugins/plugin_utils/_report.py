@@ -689,6 +689,7 @@ CSV_FIELDS = (
     "reason",
     "timestamp",
     "unknown_reason",
+    "mdm",
 )
 
 
@@ -729,6 +730,8 @@ def render_csv(fleet):
                 "ban": ban_id,
                 "status": host["per_ban"].get(ban_id, host["status"]),
                 "platform": host["platform"],
+                # The MDM a device was read through (its provider), "" for a host reached directly.
+                "mdm": (host.get("mdm") or {}).get("provider") or "",
                 "findings": "; ".join(_label(f) for f in mine(host["findings"])),
                 "actions": "; ".join(f"{a['step']}={a['outcome']}" for a in mine(host["actions"])),
                 "remaining": "; ".join(_label(f) for f in mine(host["remaining"])),

@@ -609,6 +609,27 @@ class GraphHandler(BaseHTTPRequestHandler):
         self.close_connection = True
         self.connection.close()
 
+    def _fault(self, path):
+        """Answer with an injected fault (latency first): True when the request got one and is done.
+
+        Shared by every simulated MDM (Graph here, Jamf Pro in jamf.py).
+        """
+        sim = self.sim
+        if sim.faults.get("latency_ms"):
+            time.sleep(sim.faults["latency_ms"] / 1000.0)
+        fault = sim.pick_fault()
+        if fault == "rate_reset":
+            sim._note(path, fault)
+            self._reset()
+        elif fault in ("rate_429", "rate_429_no_header"):
+            sim._note(path, fault)
+            headers = {"Retry-After": sim.faults["retry_after"]} if fault == "rate_429" else {}
+            self._send(429, _error_body("TooManyRequests", "Too many requests"), headers)
+        elif fault == "rate_5xx":
+            sim._note(path, fault)
+            self._send(random.choice((500, 502, 503, 504)), _error_body("ServiceUnavailable"))
+        return fault is not None
+
     def _handle(self, method):
         sim = self.sim
         url = urlsplit(self.path)
@@ -618,19 +639,8 @@ class GraphHandler(BaseHTTPRequestHandler):
         base = f"http://{self.headers.get('Host')}"
         if url.path.startswith("/_sim/"):
             return self._control(method, url.path, raw)
-        if sim.faults.get("latency_ms"):
-            time.sleep(sim.faults["latency_ms"] / 1000.0)
-        fault = sim.pick_fault()
-        if fault == "rate_reset":
-            sim._note(url.path, fault)
-            return self._reset()
-        if fault in ("rate_429", "rate_429_no_header"):
-            sim._note(url.path, fault)
-            headers = {"Retry-After": sim.faults["retry_after"]} if fault == "rate_429" else {}
-            return self._send(429, _error_body("TooManyRequests", "Too many requests"), headers)
-        if fault == "rate_5xx":
-            sim._note(url.path, fault)
-            return self._send(random.choice((500, 502, 503, 504)), _error_body("ServiceUnavailable"))
+        if self._fault(url.path):
+            return None
         try:
             token_path = TOKEN_PATH.match(url.path)
             if token_path and method == "POST":
