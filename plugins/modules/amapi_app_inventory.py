@@ -84,7 +84,7 @@ EXAMPLES = r"""
 
 - name: A key file instead of the environment
   interdict.bans.amapi_app_inventory:
-    bans: "{{ query('interdict.bans.catalog', 'kaspersky') }}"
+    bans: "{{ query('interdict.bans.catalog', 'deepseek') }}"
     enterprise: enterprises/LC0abc123
     service_account_file: /etc/interdict/amapi-sa.json
 """

@@ -14,7 +14,7 @@ APPS = [
     {"id": "1", "name": "WeChat", "platform": "ios", "identifier": "com.tencent.xin", "bans": ["wechat"]},
     {"id": "2", "name": "TikTok", "platform": "ios", "identifier": "com.zhiliaoapp.musically", "bans": ["tiktok"]},
 ]
-EXCEPTION = {"approver": "CISO", "reason": "partner liaison", "expires": "2099-12-31"}
+EXCEPTION = {"approver": "CISO", "reason": "partner liaison", "expires": "2099-12-31", "allow_wide": True}
 APPS_ON = {
     "ios": [("WeChat", "com.tencent.xin"), ("TikTok", "com.zhiliaoapp.musically")],
     "macos": [("WeChat", "com.tencent.xinWeChat"), ("TikTok LIVE Studio", "")],
