@@ -14,6 +14,13 @@ catalog check (``catalog.validate_ban``) compiles exactly what runs here. Host
 values are cut to ``FIELD_CAPS`` characters before any pattern sees them: with
 the catalog's limits on patterns (no nested or overlapping repeats, at most
 three unbounded quantifiers) that bounds the cost of one record.
+
+A fleet repeats itself: thousands of hosts report the same few thousand titles.
+The ban rules a record hits depend only on the fields matching reads, so they
+are kept per distinct key of those fields (``MEMO_LIMIT`` keys at most, then the
+memo starts over, so memory stays bounded however many distinct records come).
+A record seen before costs one dictionary lookup; an unseen one takes the
+compiled path above.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ RULE_STRENGTH = {"identifier": 0, "signer": 1, "name": 2, "publisher": 3}
 _FIELDS = (("name", "names"), ("publisher", "publishers"), ("signer", "signers"))
 # The longest host value any pattern sees (longer values are cut before matching, and in the finding).
 FIELD_CAPS = {"name": 256, "publisher": 256, "signer": 512}
+# Distinct records whose hits are remembered at once (about 200 bytes each, plus the values).
+MEMO_LIMIT = 65_536
 
 
 def compile_pattern(pattern):
@@ -137,19 +146,54 @@ class CompiledCatalog:
                 self._platforms.setdefault(platform, _PlatformIndex()).add(ban["id"], spec)
         for index in self._platforms.values():
             index.seal()
+        self._memo = {}
+
+    def _hits(self, record):
+        """The (ban id, rule) pairs a record hits, by the compiled path (no memo)."""
+        index = self._platforms.get(record.get("platform"))
+        if index is None:
+            return ()
+        return tuple(index.match(capped(record)).items())
+
+    def hits(self, record):
+        """The (ban id, rule) pairs a record hits, remembered per distinct key of the fields matching reads."""
+        key = (
+            record.get("platform"),
+            record.get("identifier"),
+            record.get("name"),
+            record.get("publisher"),
+            record.get("signer"),
+        )
+        try:
+            found = self._memo.get(key)
+        except TypeError:  # a field that is not hashable (malformed input) is matched without the memo
+            return self._hits(record)
+        if found is None:
+            found = self._hits(record)
+            # Only text keys are kept: 1 and 1.0 are equal keys but different identifiers ("1", "1.0").
+            if all(value is None or type(value) is str for value in key):
+                if len(self._memo) >= MEMO_LIMIT:
+                    self._memo.clear()
+                self._memo[key] = found
+        return found
 
     def match_record(self, record):
         """Findings for one record: a list of {ban, software, rule}."""
-        index = self._platforms.get(record.get("platform"))
-        if index is None:
+        found = self.hits(record)
+        if not found:
             return []
         record = capped(record)
-        return [{"ban": ban_id, "software": record, "rule": rule} for ban_id, rule in index.match(record).items()]
+        return [{"ban": ban_id, "software": record, "rule": rule} for ban_id, rule in found]
 
     def match(self, records):
         """Yield findings for an iterable of records, lazily (memory stays flat)."""
+        hits = self.hits
         for record in records:
-            yield from self.match_record(record)
+            found = hits(record)
+            if found:
+                software = capped(record)
+                for ban_id, rule in found:
+                    yield {"ban": ban_id, "software": software, "rule": rule}
 
 
 def match(records, bans):
