@@ -20,12 +20,19 @@ The ban rules a record hits depend only on the fields matching reads, so they
 are kept per distinct key of those fields (``MEMO_LIMIT`` keys at most, then the
 memo starts over, so memory stays bounded however many distinct records come).
 A record seen before costs one dictionary lookup; an unseen one takes the
-compiled path above.
+compiled path above, where each combined pattern is split by the first character
+its patterns can match, so a value is tried only against the patterns that can
+start with its first character (and those that could start with anything).
 """
 
 from __future__ import annotations
 
 import re
+
+try:  # the regex parser re itself uses (re._parser since Python 3.11)
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover  Python 3.10
+    import sre_parse as _sre_parse
 
 # When several rules of one ban match a record, the finding cites the strongest.
 RULE_STRENGTH = {"identifier": 0, "signer": 1, "name": 2, "publisher": 3}
@@ -61,6 +68,58 @@ def _rule(kind, entry, value_key):
     return rule
 
 
+def _first_chars(items):
+    """Characters a parsed pattern can start with, or None when that is not plain to see."""
+    optional = set()  # first characters of leading parts that may be absent, like (?:AO\s+)?
+    for op, av in items:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            first = _first_chars(av[2])
+            if first is None:
+                return None
+            if av[0] >= 1:
+                return optional | first
+            optional |= first
+            continue
+        if name == "LITERAL":
+            return optional | {chr(av)}
+        if name == "IN":
+            chars = set()
+            for item_op, item_av in av:
+                if str(item_op) == "LITERAL":
+                    chars.add(chr(item_av))
+                elif str(item_op) == "RANGE" and item_av[1] - item_av[0] < 128:
+                    chars.update(chr(code) for code in range(item_av[0], item_av[1] + 1))
+                else:
+                    return None  # a negated set or a category (\w, \d): could start with anything
+            return optional | chars
+        if name == "SUBPATTERN":
+            first = _first_chars(av[-1])
+            return None if first is None else optional | first
+        if name == "BRANCH":
+            chars = set(optional)
+            for branch in av[1]:
+                first = _first_chars(branch)
+                if first is None:
+                    return None
+                chars |= first
+            return chars
+        return None  # an anchor, any character, a back reference...
+    return None  # may match the empty string
+
+
+def first_keys(pattern):
+    """The first characters (lower-cased ASCII) a catalog pattern can match, or None for any.
+
+    Only a prefilter: a pattern whose first character could be non-ASCII (where IGNORECASE
+    folds, for example the Kelvin sign onto k) or is not a plain literal or set counts as any.
+    """
+    first = _first_chars(_sre_parse.parse(f"(?:{pattern})"))
+    if first is None or not all(char.isascii() for char in first):
+        return None
+    return {char.lower() for char in first}
+
+
 def _combine(patterns):
     if not patterns:
         return None
@@ -75,6 +134,10 @@ class _PlatformIndex:
         self.rules = {field: [] for field, _key in _FIELDS}  # field -> [(ban id, rule, regex, publisher regex)]
         self.excludes = {}  # ban id -> combined exclude regex
         self.combined = {}
+        # field -> {first character: combined regex of the patterns that can start with it}, and the
+        # combined regex of the patterns that can start with anything (tried for every other value).
+        self.buckets = {}
+        self.any_start = {}
 
     def add(self, ban_id, spec):
         for entry in spec.get("identifiers", ()):
@@ -97,6 +160,23 @@ class _PlatformIndex:
 
     def seal(self):
         self.combined = {field: _combine([rule[1]["value"] for rule in rules]) for field, rules in self.rules.items()}
+        for field, rules in self.rules.items():
+            by_key, anywhere = {}, []
+            for rule in rules:
+                keys = first_keys(rule[1]["value"])
+                if keys is None:
+                    anywhere.append(rule[1]["value"])
+                for key in keys or ():
+                    by_key.setdefault(key, []).append(rule[1]["value"])
+            self.buckets[field] = {key: _combine(patterns + anywhere) for key, patterns in by_key.items()}
+            self.any_start[field] = _combine(anywhere)
+
+    def _candidate(self, field, value):
+        """The combined regex a value must match before its rules are tried one by one."""
+        first = value[:1]
+        if not first.isascii():
+            return self.combined[field]
+        return self.buckets[field].get(first.lower(), self.any_start[field])
 
     def match(self, record):
         """Return {ban id: rule} for every ban the record matches (strongest rule per ban)."""
@@ -111,7 +191,8 @@ class _PlatformIndex:
             if combined is None or not value:
                 continue
             value = str(value)[: FIELD_CAPS[field]].strip()
-            if not combined.fullmatch(value):
+            candidate = self._candidate(field, value)
+            if candidate is None or not candidate.fullmatch(value):
                 continue
             for ban_id, rule, regex, publisher in self.rules[field]:
                 if not regex.fullmatch(value):
