@@ -50,6 +50,14 @@ def compile_pattern(pattern):
 
 def capped(record):
     """The record with its matched fields cut to FIELD_CAPS (the same dict when nothing is too long)."""
+    get = record.get
+    name, publisher, signer = get("name"), get("publisher"), get("signer")
+    if not (
+        (type(name) is str and len(name) > FIELD_CAPS["name"])
+        or (type(publisher) is str and len(publisher) > FIELD_CAPS["publisher"])
+        or (type(signer) is str and len(signer) > FIELD_CAPS["signer"])
+    ):
+        return record
     long_fields = [
         field for field, cap in FIELD_CAPS.items() if isinstance(record.get(field), str) and len(record[field]) > cap
     ]
@@ -134,10 +142,9 @@ class _PlatformIndex:
         self.rules = {field: [] for field, _key in _FIELDS}  # field -> [(ban id, rule, regex, publisher regex)]
         self.excludes = {}  # ban id -> combined exclude regex
         self.combined = {}
-        # field -> {first character: combined regex of the patterns that can start with it}, and the
-        # combined regex of the patterns that can start with anything (tried for every other value).
-        self.buckets = {}
-        self.any_start = {}
+        # Per field some rule reads: (field, cap, {first character: (combined regex, rules) of the rules that
+        # can start with it or with anything}, (regex, rules) of those that can start with anything, all rules).
+        self.fields = []
 
     def add(self, ban_id, spec):
         for entry in spec.get("identifiers", ()):
@@ -160,23 +167,25 @@ class _PlatformIndex:
 
     def seal(self):
         self.combined = {field: _combine([rule[1]["value"] for rule in rules]) for field, rules in self.rules.items()}
+        self.fields = []
         for field, rules in self.rules.items():
+            if not rules:
+                continue
             by_key, anywhere = {}, []
             for rule in rules:
                 keys = first_keys(rule[1]["value"])
                 if keys is None:
-                    anywhere.append(rule[1]["value"])
+                    anywhere.append(rule)
                 for key in keys or ():
-                    by_key.setdefault(key, []).append(rule[1]["value"])
-            self.buckets[field] = {key: _combine(patterns + anywhere) for key, patterns in by_key.items()}
-            self.any_start[field] = _combine(anywhere)
-
-    def _candidate(self, field, value):
-        """The combined regex a value must match before its rules are tried one by one."""
-        first = value[:1]
-        if not first.isascii():
-            return self.combined[field]
-        return self.buckets[field].get(first.lower(), self.any_start[field])
+                    by_key.setdefault(key, []).append(rule)
+            # Each group keeps catalog order, so the choice of the strongest rule does not change.
+            buckets = {}
+            for key, group in by_key.items():
+                members = {id(rule) for rule in group + anywhere}
+                chosen = [rule for rule in rules if id(rule) in members]
+                buckets[key] = (_combine([rule[1]["value"] for rule in chosen]), chosen)
+            any_start = (_combine([rule[1]["value"] for rule in anywhere]), anywhere)
+            self.fields.append((field, FIELD_CAPS[field], buckets, any_start, (self.combined[field], rules)))
 
     def match(self, record):
         """Return {ban id: rule} for every ban the record matches (strongest rule per ban)."""
@@ -185,16 +194,18 @@ class _PlatformIndex:
         if identifier:
             for ban_id, rule in self.identifiers.get(str(identifier).casefold(), ()):
                 hits.setdefault(ban_id, rule)
-        for field, _key in _FIELDS:
-            combined = self.combined[field]
+        for field, cap, buckets, any_start, combined in self.fields:
             value = record.get(field)
-            if combined is None or not value:
+            if not value:
                 continue
-            value = str(value)[: FIELD_CAPS[field]].strip()
-            candidate = self._candidate(field, value)
+            value = (value if type(value) is str else str(value))[:cap].strip()
+            # The combined regex a value must match before its rules (those that can start with its first
+            # character) are tried one by one.
+            first = value[:1]
+            candidate, rules = buckets.get(first.lower(), any_start) if first.isascii() else combined
             if candidate is None or not candidate.fullmatch(value):
                 continue
-            for ban_id, rule, regex, publisher in self.rules[field]:
+            for ban_id, rule, regex, publisher in rules:
                 if not regex.fullmatch(value):
                     continue
                 # A name rule may demand a publisher; a record without one (an MDM
@@ -236,27 +247,32 @@ class CompiledCatalog:
             return ()
         return tuple(index.match(capped(record)).items())
 
+    def _remember(self, key, record):
+        """Match a record by the compiled path and keep its hits under its key (text keys only:
+        1 and 1.0 are equal keys but different identifiers, "1" and "1.0")."""
+        found = self._hits(record)
+        platform, identifier, name, publisher, signer = key
+        if (
+            (platform is None or type(platform) is str)
+            and (identifier is None or type(identifier) is str)
+            and (name is None or type(name) is str)
+            and (publisher is None or type(publisher) is str)
+            and (signer is None or type(signer) is str)
+        ):
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
     def hits(self, record):
         """The (ban id, rule) pairs a record hits, remembered per distinct key of the fields matching reads."""
-        key = (
-            record.get("platform"),
-            record.get("identifier"),
-            record.get("name"),
-            record.get("publisher"),
-            record.get("signer"),
-        )
+        get = record.get
+        key = (get("platform"), get("identifier"), get("name"), get("publisher"), get("signer"))
         try:
             found = self._memo.get(key)
         except TypeError:  # a field that is not hashable (malformed input) is matched without the memo
             return self._hits(record)
-        if found is None:
-            found = self._hits(record)
-            # Only text keys are kept: 1 and 1.0 are equal keys but different identifiers ("1", "1.0").
-            if all(value is None or type(value) is str for value in key):
-                if len(self._memo) >= MEMO_LIMIT:
-                    self._memo.clear()
-                self._memo[key] = found
-        return found
+        return self._remember(key, record) if found is None else found
 
     def match_record(self, record):
         """Findings for one record: a list of {ban, software, rule}."""
@@ -268,9 +284,16 @@ class CompiledCatalog:
 
     def match(self, records):
         """Yield findings for an iterable of records, lazily (memory stays flat)."""
-        hits = self.hits
+        memo = self._memo
         for record in records:
-            found = hits(record)
+            get = record.get
+            key = (get("platform"), get("identifier"), get("name"), get("publisher"), get("signer"))
+            try:  # hits(), inlined: this loop is the hot one
+                found = memo.get(key)
+            except TypeError:  # a field that is not hashable (malformed input) is matched without the memo
+                found = self._hits(record)
+            if found is None:
+                found = self._remember(key, record)
             if found:
                 software = capped(record)
                 for ban_id, rule in found:
