@@ -9,8 +9,9 @@ On N inventory hosts that all are this machine (local connection, 5 forks), in o
            (they would write this machine's own apt configuration), so the plan is empty.
 
 Prints wall times and their ratios to the facts play (targets: audit <= 1.5x, enforce <= 2x),
-then the bytes of job events ansible-runner records for one audited host, beside the same
-for the bare facts play (target <= 20 KiB), and the largest events. Nothing is asserted on
+then the bytes of job events ansible-runner records for a one-host audit and for each further
+audited host (what grows with the fleet; target <= 20 KiB), beside the same for the bare facts
+play, and the largest events. Nothing is asserted on
 time; the run fails only when a playbook fails. INTERDICT_BENCH_SIZE=small uses 2 hosts.
 """
 
@@ -73,13 +74,13 @@ def wall(playbook, hosts_file, env, *extra):
     return seconds
 
 
-def job_events(playbook, tmp, env, name):
-    """Bytes of the job events ansible-runner records for one host, and the largest events."""
-    import ansible_runner  # noqa: PLC0415  only this part needs it
+def job_events(playbook, tmp, env, name, hosts=1):
+    """Bytes and number of the job events ansible-runner records for a run over ``hosts`` hosts, and the largest."""
+    import ansible_runner  # only this part needs it
 
     data = tmp / f"runner-{name}"
     (data / "inventory").mkdir(parents=True)
-    inventory(data / "inventory" / "hosts.yml", 1)
+    inventory(data / "inventory" / "hosts.yml", hosts)
     runner_env = {key: env[key] for key in ("ANSIBLE_COLLECTIONS_PATH", "INTERDICT_REPORT_DIR", "PATH")}
     result = ansible_runner.run(
         private_data_dir=str(data), playbook=str(playbook), envvars=runner_env, quiet=True, ident=name
@@ -107,6 +108,8 @@ def main():
         enforce_s = wall(PLAYBOOKS / "enforce.yml", hosts_file, env, "-e", "interdict_enable_blocks=false")
         facts_bytes, facts_events, _ = job_events(facts_play, tmp, env, "facts")
         audit_bytes, audit_events, largest = job_events(PLAYBOOKS / "audit.yml", tmp, env, "audit")
+        audit3_bytes, _events, _ = job_events(PLAYBOOKS / "audit.yml", tmp, env, "audit3", hosts=3)
+        facts3_bytes, _events, _ = job_events(facts_play, tmp, env, "facts3", hosts=3)
     print(f"{HOSTS} hosts (local connection, this machine), forks={FORKS}, one run:")
     print(f"  bare software_facts play: {facts_s:6.1f} s")
     print(f"  audit playbook:           {audit_s:6.1f} s  ({audit_s / facts_s:.2f}x the facts play; target <= 1.5x)")
@@ -114,11 +117,15 @@ def main():
         f"  enforce, nothing to remove (blocks off): {enforce_s:6.1f} s  "
         f"({enforce_s / facts_s:.2f}x the facts play; target <= 2x)"
     )
-    print("job events recorded by ansible-runner for one host:")
-    print(f"  bare software_facts play: {facts_bytes / 1024:6.1f} KiB in {facts_events} events")
-    print(f"  audit playbook:           {audit_bytes / 1024:6.1f} KiB in {audit_events} events (target <= 20 KiB)")
+    print("job events recorded by ansible-runner (default settings):")
+    print(f"  one-host run, bare software_facts play: {facts_bytes / 1024:6.1f} KiB in {facts_events} events")
+    print(f"  one-host run, audit playbook:           {audit_bytes / 1024:6.1f} KiB in {audit_events} events")
     for size, what in largest:
-        print(f"    {size / 1024:5.1f} KiB  {what}")
+        print(f"    largest: {size / 1024:5.1f} KiB  {what}")
+    print(
+        f"  each further host (3-host run less the one-host run, halved): audit {(audit3_bytes - audit_bytes) / 2048:.1f}"
+        f" KiB, bare facts play {(facts3_bytes - facts_bytes) / 2048:.1f} KiB (target <= 20 KiB per audited host)"
+    )
 
 
 if __name__ == "__main__":
