@@ -122,9 +122,10 @@ def main():
     print(f"  one-host run, audit playbook:           {audit_bytes / 1024:6.1f} KiB in {audit_events} events")
     for size, what in largest:
         print(f"    largest: {size / 1024:5.1f} KiB  {what}")
+    audit_more, facts_more = (audit3_bytes - audit_bytes) / 2048, (facts3_bytes - facts_bytes) / 2048
     print(
-        f"  each further host (3-host run less the one-host run, halved): audit {(audit3_bytes - audit_bytes) / 2048:.1f}"
-        f" KiB, bare facts play {(facts3_bytes - facts_bytes) / 2048:.1f} KiB (target <= 20 KiB per audited host)"
+        f"  each further host (3-host run less the one-host run, halved): audit {audit_more:.1f} KiB, "
+        f"bare facts play {facts_more:.1f} KiB (target <= 20 KiB per audited host)"
     )
 
 
