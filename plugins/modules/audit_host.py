@@ -99,7 +99,7 @@ seealso:
 EXAMPLES = r"""
 - name: Load the bans and check the exceptions once
   interdict.bans.audit_policy:
-    bans: [kaspersky]
+    bans: [deepseek]
   run_once: true
   register: policy
 
@@ -121,7 +121,7 @@ host_result:
   description: The host result record (status, findings, actions, blocks, exceptions, evidence).
   returned: always
   type: dict
-  sample: {host: web01, status: compliant, bans: [kaspersky], findings: []}
+  sample: {host: web01, status: compliant, bans: [deepseek], findings: []}
 bans_validated:
   description: V(once per play) when O(bans_seal) vouched for the bans, else V(on this host).
   returned: always

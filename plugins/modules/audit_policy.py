@@ -65,7 +65,8 @@ seealso:
 EXAMPLES = r"""
 - name: Load the bans and check the exceptions once
   interdict.bans.audit_policy:
-    bans: [kaspersky, wechat]
+    bans: [deepseek]
+    ban_paths: [bans/deepseek.yml]
     exceptions: "{{ my_exceptions }}"
   run_once: true
   register: policy
@@ -86,5 +87,5 @@ ban_ids:
   returned: success
   type: list
   elements: str
-  sample: [kaspersky, wechat]
+  sample: [deepseek]
 """
