@@ -53,9 +53,9 @@ def capped(record):
     get = record.get
     name, publisher, signer = get("name"), get("publisher"), get("signer")
     if not (
-        (type(name) is str and len(name) > FIELD_CAPS["name"])
-        or (type(publisher) is str and len(publisher) > FIELD_CAPS["publisher"])
-        or (type(signer) is str and len(signer) > FIELD_CAPS["signer"])
+        (isinstance(name, str) and len(name) > FIELD_CAPS["name"])
+        or (isinstance(publisher, str) and len(publisher) > FIELD_CAPS["publisher"])
+        or (isinstance(signer, str) and len(signer) > FIELD_CAPS["signer"])
     ):
         return record
     long_fields = [
@@ -198,7 +198,7 @@ class _PlatformIndex:
             value = record.get(field)
             if not value:
                 continue
-            value = (value if type(value) is str else str(value))[:cap].strip()
+            value = (value if isinstance(value, str) else str(value))[:cap].strip()
             # The combined regex a value must match before its rules (those that can start with its first
             # character) are tried one by one.
             first = value[:1]
@@ -253,11 +253,11 @@ class CompiledCatalog:
         found = self._hits(record)
         platform, identifier, name, publisher, signer = key
         if (
-            (platform is None or type(platform) is str)
-            and (identifier is None or type(identifier) is str)
-            and (name is None or type(name) is str)
-            and (publisher is None or type(publisher) is str)
-            and (signer is None or type(signer) is str)
+            (platform is None or isinstance(platform, str))
+            and (identifier is None or isinstance(identifier, str))
+            and (name is None or isinstance(name, str))
+            and (publisher is None or isinstance(publisher, str))
+            and (signer is None or isinstance(signer, str))
         ):
             if len(self._memo) >= MEMO_LIMIT:
                 self._memo.clear()

@@ -93,7 +93,7 @@ def job_events(playbook, tmp, env, name, hosts=1):
         event = json.loads(file.read_text())
         task = event.get("event_data", {}).get("task", "")
         sizes.append((file.stat().st_size, f"{event['event']} {task}".strip()))
-    return sum(size for size, _ in sizes), len(files), sorted(sizes, reverse=True)[:3]
+    return sum(size for size, _what in sizes), len(files), sorted(sizes, reverse=True)[:3]
 
 
 def main():
@@ -106,10 +106,10 @@ def main():
         facts_s = wall(facts_play, hosts_file, env)
         audit_s = wall(PLAYBOOKS / "audit.yml", hosts_file, env)
         enforce_s = wall(PLAYBOOKS / "enforce.yml", hosts_file, env, "-e", "interdict_enable_blocks=false")
-        facts_bytes, facts_events, _ = job_events(facts_play, tmp, env, "facts")
+        facts_bytes, facts_events, _largest = job_events(facts_play, tmp, env, "facts")
         audit_bytes, audit_events, largest = job_events(PLAYBOOKS / "audit.yml", tmp, env, "audit")
-        audit3_bytes, _events, _ = job_events(PLAYBOOKS / "audit.yml", tmp, env, "audit3", hosts=3)
-        facts3_bytes, _events, _ = job_events(facts_play, tmp, env, "facts3", hosts=3)
+        audit3_bytes, _events, _largest = job_events(PLAYBOOKS / "audit.yml", tmp, env, "audit3", hosts=3)
+        facts3_bytes, _events, _largest = job_events(facts_play, tmp, env, "facts3", hosts=3)
     print(f"{HOSTS} hosts (local connection, this machine), forks={FORKS}, one run:")
     print(f"  bare software_facts play: {facts_s:6.1f} s")
     print(f"  audit playbook:           {audit_s:6.1f} s  ({audit_s / facts_s:.2f}x the facts play; target <= 1.5x)")

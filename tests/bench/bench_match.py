@@ -86,7 +86,7 @@ def realistic_records(pool, count, seed=7):
     r = random.Random(seed)
     cumulative = list(itertools.accumulate(1 / rank for rank in range(1, len(pool) + 1)))
     total = cumulative[-1]
-    for _ in range(count):
+    for _record in range(count):
         platform, name, publisher, ident = pool[bisect.bisect(cumulative, r.random() * total)]
         yield {
             "name": name,
