@@ -450,6 +450,22 @@ def block_status(step, state, note=""):
     return status
 
 
+def check_policy(bans, exceptions=None, scope=None, protected=None, max_removals=None, options=None, now=None):
+    """Every policy input checked, as the planner takes them: ``(exceptions, scope, protected, max_removals)``.
+
+    The planner calls it for each host; the engine calls it once per play (audit_policy), so bad input
+    fails before any host is contacted, with the same message.
+    """
+    max_removals = validate_max_removals(max_removals)
+    for builder in dict.fromkeys(BUILDERS.values()):
+        if hasattr(builder, "check_options"):
+            builder.check_options(options or {})
+    # A shared exceptions list may name any bundled ban, or a ban of this run.
+    known_bans = {ban["id"] for ban in bans} | _bundled_ids()
+    exceptions = validate_exceptions(exceptions, now, known_bans=known_bans, options=options)
+    return exceptions, validate_scope(scope), validate_protected(protected), max_removals
+
+
 def removal_plan(
     findings,
     bans,
@@ -481,15 +497,9 @@ def removal_plan(
     """
     if mode not in MODES:
         raise PlanError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
-    max_removals = validate_max_removals(max_removals)
-    for builder in dict.fromkeys(BUILDERS.values()):
-        if hasattr(builder, "check_options"):
-            builder.check_options(options or {})
-    # A shared exceptions list may name any bundled ban, or a ban of this run.
-    known_bans = {ban["id"] for ban in bans} | _bundled_ids()
-    exceptions = validate_exceptions(exceptions, now, known_bans=known_bans, options=options)
-    scope = validate_scope(scope)
-    protected = validate_protected(protected)
+    exceptions, scope, protected, max_removals = check_policy(
+        bans, exceptions, scope, protected, max_removals, options, now
+    )
     current_blocks = normalize_current_blocks(current_blocks)
     findings = list(findings or ())
     bans_by_id = {ban["id"]: ban for ban in bans}

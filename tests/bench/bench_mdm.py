@@ -19,20 +19,20 @@ import time
 import tracemalloc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tests"))
-import conftest  # noqa: E402,F401  pylint: disable=unused-import
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _collection import sized  # noqa: E402  (also makes the collection importable)
 
 from ansible_collections.interdict.bans.plugins.module_utils import intune_graph, intune_inventory  # noqa: E402
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans  # noqa: E402
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog  # noqa: E402
 from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_fleet  # noqa: E402
 
-DEVICES = int(os.environ.get("BENCH_MDM_DEVICES", "100000"))
-NAIVE_SAMPLE = int(os.environ.get("BENCH_MDM_NAIVE_SAMPLE", "2000"))
+DEVICES = int(os.environ.get("BENCH_MDM_DEVICES", sized("100000", "500")))
+NAIVE_SAMPLE = int(os.environ.get("BENCH_MDM_NAIVE_SAMPLE", sized("2000", "50")))
 LATENCY_MS = 20
 CONCURRENCY = 8
 # A real tenant's detectedApps: apps x versions across every platform, thousands of entries.
-TENANT_APPS = int(os.environ.get("BENCH_MDM_TENANT_APPS", "400"))
+TENANT_APPS = int(os.environ.get("BENCH_MDM_TENANT_APPS", sized("400", "40")))
 
 
 def start_simulator(env_file):

@@ -37,6 +37,7 @@ sys.path.insert(0, str(LAB_DIR / "callback_plugins"))
 # creates at the repository root, which would make their order depend on whether it exists.
 # isort: off
 import lab  # noqa: E402
+from _collection import sized  # noqa: E402
 from remote_calls import read_counts  # noqa: E402
 
 # isort: on
@@ -90,7 +91,7 @@ def per_host(counts, hosts, key):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--hosts", type=int, default=3, help="lab containers (%(default)s)")
+    parser.add_argument("--hosts", type=int, default=sized(3, 1), help="lab containers (%(default)s)")
     args = parser.parse_args(argv)
     hosts = [f"interdict-bench-{i}" for i in range(1, args.hosts + 1)]
     with tempfile.TemporaryDirectory(prefix="interdict-bench-inv-") as tmp:

@@ -302,3 +302,57 @@ def test_the_matcher_compiles_patterns_as_the_catalog_checks_them():
     assert not compile_pattern("WeChat|Weixin").fullmatch("WeChat Work")
     # What compiles bare but not wrapped is refused at load, so the matcher never meets it.
     assert check_pattern("WeChat(?i)").startswith("invalid regular expression")
+
+
+def test_a_record_seen_again_gets_the_same_findings_from_the_memo():
+    catalog = CompiledCatalog(BANS)
+    first = [f["ban"] for f in catalog.match_record(record("WeChat", identifier="WeChat"))]
+    again = catalog.match_record({**record("WeChat", identifier="WeChat"), "version": "9.9"})
+    assert first == [f["ban"] for f in again] == ["wechat"]
+    # The finding carries this record, not the one that filled the memo.
+    assert again[0]["software"]["version"] == "9.9"
+
+
+def test_the_memo_stays_bounded(monkeypatch):
+    from ansible_collections.interdict.bans.plugins.module_utils import matching
+
+    monkeypatch.setattr(matching, "MEMO_LIMIT", 10)
+    catalog = CompiledCatalog(BANS)
+    for n in range(35):
+        catalog.match_record(record(f"Tool {n}"))
+    assert len(catalog._memo) <= 10
+    assert [f["ban"] for f in catalog.match_record(record("Kaspersky Endpoint Security"))] == ["kaspersky"]
+
+
+def test_numbers_that_are_equal_keys_but_different_text_are_not_confused():
+    bans = copy.deepcopy([ban for ban in BANS if ban["id"] == "wechat"])
+    bans[0]["platforms"]["windows"]["identifiers"].append({"value": "1", "source": "test"})
+    catalog = CompiledCatalog(bans)
+    assert [f["ban"] for f in catalog.match_record(record("x", identifier=1))] == ["wechat"]
+    assert catalog.match_record(record("x", identifier=1.0)) == []  # "1.0" is not "1"
+    assert [f["ban"] for f in catalog.match_record(record("x", identifier=1))] == ["wechat"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "keys"),
+    [
+        (r"Kaspersky(?:[\s:].*)?", {"k"}),
+        (r"(?:AO\s+)?Kaspersky(?:\s+Lab)?.*", {"a", "k"}),
+        (r"(?:WeChat|Weixin)", {"w"}),
+        (r"[a-c]+z", {"a", "b", "c"}),
+        # Not plain to see, or a first character IGNORECASE may fold from non-ASCII: tried for every value.
+        (r"(?:.*,\s*)?O=AO Kaspersky Lab(?:,.*)?", None),
+        (r"\w+", None),
+        (r"a?", None),
+        (r"(?:WeChat|微信)", None),
+    ],
+)
+def test_first_character_prefilter(pattern, keys):
+    from ansible_collections.interdict.bans.plugins.module_utils.matching import first_keys
+
+    assert first_keys(pattern) == keys
+
+
+def test_prefilter_keeps_case_folding_of_the_full_pattern():
+    # U+212A KELVIN SIGN matches "k" under IGNORECASE: a value starting with it is tried against every pattern.
+    assert [f["ban"] for f in CATALOG.match_record(record("\u212aaspersky Endpoint Security"))] == ["kaspersky"]
