@@ -23,7 +23,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.interdict.bans.plugins.lookup.catalog import env_paths
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import BanError, load_bans
 from ansible_collections.interdict.bans.plugins.plugin_utils import _planning
-from ansible_collections.interdict.bans.plugins.plugin_utils._plain import plain
+from ansible_collections.interdict.bans.plugins.plugin_utils._plain import plain, type_name
 
 # Made when the controller process loads this plugin (the linear and free strategies load it before forking the
 # task's workers), so every worker of this ansible-playbook run shares it and nothing else has it.
@@ -60,6 +60,10 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
         result = super().run(tmp, task_vars)
+        # Before the argument spec, which would turn a number into its text and look for a ban of that name.
+        for index, ban_id in enumerate(self._task.args.get("bans") or ()):
+            if not isinstance(ban_id, str):
+                raise AnsibleActionFail(f"bans[{index}]: expected a ban id (string), got {type_name(ban_id)}")
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         basedir = self._loader.get_basedir() if self._loader else os.getcwd()
         paths = []

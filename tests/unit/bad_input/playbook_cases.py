@@ -13,7 +13,8 @@ K = "interdict.bans.kaspersky"
 E = "interdict.bans.engine"
 
 
-RP = "removal_plan: "
+# Role variables are checked once per play by audit_policy, with the planner's own messages.
+RP = ""
 
 
 def exceptions(**changes):
@@ -85,8 +86,8 @@ ROLE_CASES = [
         "role: exception with an unknown key",
         K,
         {"kaspersky_exceptions": exceptions(until="2026-12-31")},
-        RP
-        + "exceptions[0]: unknown key 'until' (allowed: allow_wide, approver, bans, expires, hosts, note, reason, ticket, where)",
+        # The role's argument spec knows an exception's keys (ansible-core's wording differs between versions).
+        ("kaspersky_exceptions.until", "allow_wide, approver, bans, expires, hosts, note, reason, ticket, where"),
     ),
     (
         "role: exception for every host",
@@ -175,7 +176,7 @@ ROLE_CASES = [
         {"engine_bans": ["kaspersk"]},
         "unknown ban 'kaspersk': known bans are kaspersky, tiktok, wechat",
     ),
-    ("engine: bans a number", E, {"engine_bans": [1]}, "catalog: terms[0]: expected a ban id (string), got int"),
+    ("engine: bans a number", E, {"engine_bans": [1]}, "bans[0]: expected a ban id (string), got int"),
     (
         "engine: today tomorrow",
         E,
