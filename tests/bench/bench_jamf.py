@@ -23,13 +23,14 @@ import tracemalloc
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 import conftest  # noqa: E402,F401  pylint: disable=unused-import
+from _collection import sized  # noqa: E402  (INTERDICT_BENCH_SIZE=small: the CI size)
 
 from ansible_collections.interdict.bans.plugins.module_utils import jamf  # noqa: E402
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans  # noqa: E402
 from ansible_collections.interdict.bans.plugins.module_utils.matching import CompiledCatalog  # noqa: E402
 
-DEVICES = int(os.environ.get("BENCH_JAMF_DEVICES", "50000"))
-NAIVE_SAMPLE = int(os.environ.get("BENCH_JAMF_NAIVE_SAMPLE", "1000"))
+DEVICES = int(os.environ.get("BENCH_JAMF_DEVICES", sized("50000", "300")))
+NAIVE_SAMPLE = int(os.environ.get("BENCH_JAMF_NAIVE_SAMPLE", sized("1000", "30")))
 LATENCY_MS = 20
 
 

@@ -20,6 +20,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
+from _collection import SMALL  # noqa: E402
+
 import tests.conftest  # noqa: E402,F401  pylint: disable=unused-import
 from ansible_collections.interdict.bans.plugins.plugin_utils import _report  # noqa: E402
 from ansible_collections.interdict.bans.plugins.plugin_utils._report_html import (  # noqa: E402
@@ -81,7 +83,9 @@ def browser_ms(path, wait_for_script):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hosts", type=int, default=int(os.environ.get("BENCH_REPORT_HOSTS", "10000")))
+    parser.add_argument(
+        "--hosts", type=int, default=int(os.environ.get("BENCH_REPORT_HOSTS", "300" if SMALL else "10000"))
+    )
     hosts = parser.parse_args().hosts
     with tempfile.TemporaryDirectory() as folder:
         for run_index in range(3):

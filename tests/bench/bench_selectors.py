@@ -15,11 +15,11 @@ import random
 import sys
 import time
 
-import _collection  # noqa: F401  pylint: disable=unused-import
+from _collection import SMALL
 
 from ansible_collections.interdict.bans.plugins.plugin_utils import _selectors
 
-DEVICES = 2_000 if "--small" in sys.argv else int(os.environ.get("BENCH_SELECTORS_DEVICES", "100000"))
+DEVICES = 2_000 if SMALL or "--small" in sys.argv else int(os.environ.get("BENCH_SELECTORS_DEVICES", "100000"))
 UNCACHED_SLICE = min(DEVICES, 2_000)
 NOW = "2026-11-29"
 CATEGORIES = ("Head office", "Liaison office", "Field office", "")
