@@ -303,8 +303,9 @@ def validate_max_removals(max_removals):
     """A whole number >= 0 (an int, or its digits as a string); true, 0.9 or -1 are refused."""
     if max_removals is None:
         return None
-    if isinstance(max_removals, str) and re.fullmatch(r"\s*\d{1,9}\s*", max_removals):
-        return int(max_removals)
+    # A templated number may arrive as its text (ansible-core 2.16): read it, then check it like a number.
+    if isinstance(max_removals, str) and re.fullmatch(r"\s*[-+]?\d{1,9}\s*", max_removals):
+        max_removals = int(max_removals)
     if isinstance(max_removals, bool) or not isinstance(max_removals, int) or not 0 <= max_removals < 10**9:
         shown = max_removals if isinstance(max_removals, (bool, int, float)) else type(max_removals).__name__
         raise PlanError(f"max_removals: expected a whole number >= 0, got {str(shown)[:40]}")

@@ -396,7 +396,7 @@ CALLS = [
         "removal_plan",
         (FINDINGS, BANS),
         {"max_removals": "-3"},
-        RP + "max_removals: expected a whole number >= 0, got str",
+        RP + "max_removals: expected a whole number >= 0, got -3",
     ),
     # removal_plan: exceptions
     (
