@@ -10,13 +10,14 @@ tree_sitter = pytest.importorskip("tree_sitter")
 tree_sitter_powershell = pytest.importorskip("tree_sitter_powershell")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SKIP_DIRS = {".venv", ".collections", ".build", ".git", "lab", "report"}
+# Not the project's files: virtualenvs (.venv, .venv-core216, .venv-importer), links, builds and caches.
+SKIP_DIRS = {".collections", ".build", ".git", ".cache", "lab", "report"}
 
 
 def powershell_files():
     found = []
     for directory, dirs, files in os.walk(ROOT):
-        dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".venv")]
         found.extend(os.path.join(directory, name) for name in files if name.endswith((".ps1", ".psm1")))
     return sorted(found)
 
