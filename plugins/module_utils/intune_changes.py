@@ -33,6 +33,16 @@ CONFIG_TYPES = {
 BLOCK_LIST = "appsNotInListCompliant"  # Graph appListType: every app is fine except those listed
 ALLOW_LIST = "appsInListCompliant"
 NOT_MANAGED = "not managed by Intune: cannot be uninstalled through Intune"
+IOS_COMPLIANCE_TYPE = "#microsoft.graph.iosCompliancePolicy"
+# Graph: "Compliance policy must have one and only one block scheduled action"
+# (deviceComplianceScheduledActionForRule.scheduledActionConfigurations); ruleName is always PasswordRequired.
+# Grace period 0: a device with a banned app is non-compliant at once.
+SCHEDULED_BLOCK = {
+    "ruleName": "PasswordRequired",
+    "scheduledActionConfigurations": [
+        {"actionType": "block", "gracePeriodHours": 0, "notificationTemplateId": "", "notificationMessageCCList": []}
+    ],
+}
 IOS_LISTS = {
     "hidden": ("appsVisibilityList", "appsVisibilityListType"),  # hides and stops launch; supervised devices
     "prohibited": ("compliantAppsList", "compliantAppListType"),  # reported in compliance, not prevented
@@ -261,8 +271,28 @@ def plan_block(bans, configurations, platform, name, lists):
     (prohibited apps: reported, not prevented). The customer's own entries stay.
     Returns ``{"action": "create"|"update"|"none", "id", "body", "before", "after", "problems"}``.
     """
-    identifiers = blocked_identifiers(bans, platform)
-    odata_type = CONFIG_TYPES[platform]
+    return _plan_lists(blocked_identifiers(bans, platform), configurations, CONFIG_TYPES[platform], name, lists)
+
+
+def plan_compliance(bans, policies, name):
+    """What to create or patch so an iOS compliance policy lists the banned bundle ids as restricted apps.
+
+    On iOS, compliance (and so conditional access) follows ``iosCompliancePolicy.restrictedApps``, not a
+    restrictions profile's lists. Same shape and rules as ``plan_block``: the customer's entries stay, the
+    collection's own policy is found by name and description tag, a create carries the one block action
+    Graph wants every compliance policy to have.
+    """
+    return _plan_lists(
+        blocked_identifiers(bans, "ios"),
+        policies,
+        IOS_COMPLIANCE_TYPE,
+        name,
+        {"restrictedApps": None},
+        create_extra={"scheduledActionsForRule": [dict(SCHEDULED_BLOCK)]},
+    )
+
+
+def _plan_lists(identifiers, configurations, odata_type, name, lists, create_extra=None):
     named = sorted(
         (c for c in configurations if c.get("displayName") == name and c.get("@odata.type") == odata_type),
         key=lambda c: (str(c.get("createdDateTime") or ""), str(c.get("id"))),
@@ -290,7 +320,7 @@ def plan_block(bans, configurations, platform, name, lists):
     if not identifiers:
         return plan
     if existing is None:
-        body = {"@odata.type": odata_type, "displayName": name, "description": OWNED_MARKER}
+        body = {"@odata.type": odata_type, "displayName": name, "description": OWNED_MARKER, **(create_extra or {})}
         for list_key, type_key in lists.items():
             body[list_key] = [_list_item(identifier) for identifier in identifiers]
             if type_key:

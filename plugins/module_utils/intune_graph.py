@@ -560,3 +560,55 @@ class Intune:
             f"the profile assignment to {describe_target(target)}",
         )
         return created
+
+    # -- compliance policies ----------------------------------------------------------------------------
+
+    def compliance_policies(self):
+        return self.client.get_all("/v1.0/deviceManagement/deviceCompliancePolicies")
+
+    def create_compliance_policy(self, body):
+        """Create a compliance policy once; a lost answer is recovered by its name, type and description."""
+
+        def find():
+            return next(
+                (
+                    p
+                    for p in self.compliance_policies()
+                    if p.get("displayName") == body.get("displayName")
+                    and p.get("@odata.type") == body.get("@odata.type")
+                    and p.get("description") == body.get("description")
+                ),
+                None,
+            )
+
+        created, _recovered = self.create_once(
+            lambda: self.client.request(
+                "POST", "/v1.0/deviceManagement/deviceCompliancePolicies", json_body=body
+            ).json(),
+            find,
+            f"the compliance policy {body.get('displayName')!r}",
+        )
+        return created
+
+    def update_compliance_policy(self, policy_id, body):
+        self.client.request("PATCH", f"/v1.0/deviceManagement/deviceCompliancePolicies/{policy_id}", json_body=body)
+
+    def delete_compliance_policy(self, policy_id):
+        self.client.request("DELETE", f"/v1.0/deviceManagement/deviceCompliancePolicies/{policy_id}")
+
+    def compliance_policy_assignments(self, policy_id):
+        return self.client.get_all(f"/v1.0/deviceManagement/deviceCompliancePolicies/{policy_id}/assignments")
+
+    def set_compliance_policy_assignments(self, policy_id, targets):
+        """``assign`` replaces the policy's whole assignment list, so sending it again is harmless."""
+        self.client.request(
+            "POST",
+            f"/v1.0/deviceManagement/deviceCompliancePolicies/{policy_id}/assign",
+            json_body={
+                "assignments": [
+                    {"@odata.type": "#microsoft.graph.deviceCompliancePolicyAssignment", "target": target}
+                    for target in targets
+                ]
+            },
+            idempotent=True,
+        )

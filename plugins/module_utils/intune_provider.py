@@ -19,6 +19,7 @@ from ansible_collections.interdict.bans.plugins.module_utils.intune_changes impo
     blocked_identifiers,
     not_managed,
     plan_block,
+    plan_compliance,
     plan_uninstall,
 )
 from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import (
@@ -159,28 +160,43 @@ class IntuneProvider(MDMProvider):
                 failures.append(f"{app['name']} ({app['platform']}): {error}")
         return failures
 
-    def _ensure_profile(self, plan, targets, check_mode):
-        """Create or patch one profile; assign it when this collection owns it. Returns whether anything changed.
+    def _ensure_profile(self, plan, targets, check_mode, compliance=False):
+        """Create or patch one profile (``compliance``: an iOS compliance policy); assign it when this collection
+        owns it. Returns whether anything changed.
 
         Read before every create: the profile is looked up by name and description tag, its assignments by
         target. Extra copies of the collection's own profile, and of its own assignments, are deleted; the
         exclusion assignments on it are the customer's and only reported.
         """
         api = self.api
+        if compliance:
+            create, update, delete, read_assignments = (
+                api.create_compliance_policy,
+                api.update_compliance_policy,
+                api.delete_compliance_policy,
+                api.compliance_policy_assignments,
+            )
+        else:
+            create, update, delete, read_assignments = (
+                api.create_configuration,
+                api.update_configuration,
+                api.delete_configuration,
+                api.configuration_assignments,
+            )
         changed = plan["action"] != "none"
         if plan["action"] == "create" and not check_mode:
-            plan["id"] = api.create_configuration(plan["body"])["id"]
+            plan["id"] = create(plan["body"])["id"]
         elif plan["action"] == "update" and not check_mode:
-            api.update_configuration(plan["id"], plan["body"])
+            update(plan["id"], plan["body"])
         plan["removed_duplicates"] = list(plan["duplicates"])
         if plan["duplicates"]:
             changed = True
             if not check_mode:
                 for duplicate in plan["duplicates"]:
-                    api.delete_configuration(duplicate)
+                    delete(duplicate)
         plan["exclusions"] = []
         if plan["owned"]:
-            current = api.configuration_assignments(plan["id"]) if plan["id"] else []
+            current = read_assignments(plan["id"]) if plan["id"] else []
             present, extra = set(), []
             for assignment in current:
                 target = assignment.get("target") or {}
@@ -196,7 +212,11 @@ class IntuneProvider(MDMProvider):
             plan["removed_assignment_duplicates"] = extra
             if missing or extra:
                 changed = True
-                if not check_mode:
+                if not check_mode and compliance:
+                    # ``assign`` replaces the whole list: send every assignment kept (the customer's too).
+                    kept = [a.get("target") or {} for a in current if a.get("id") not in extra]
+                    api.set_compliance_policy_assignments(plan["id"], kept + missing)
+                elif not check_mode:
                     for assignment_id in extra:
                         api.delete_configuration_assignment(plan["id"], assignment_id)
                     for target in missing:
@@ -220,13 +240,19 @@ class IntuneProvider(MDMProvider):
         if "android" in states and options["android_lists"]:
             lists = dict(ANDROID_LISTS[name] for name in options["android_lists"])
             wanted.append(("android", options["android_configuration"], lists))
-        configurations = api.device_configurations() if wanted else []
+        if "ios" in states and options.get("ios_compliance_policy"):
+            wanted.append(("ios", options["ios_compliance_policy"], None))  # None: the compliance policy
+        configurations = api.device_configurations() if any(entry[2] is not None for entry in wanted) else []
         for platform, name, lists in wanted:
+            compliance = lists is None
             try:
-                plan = plan_block(bans_for(platform), configurations, platform, name, lists)
+                if compliance:
+                    plan = plan_compliance(bans_for(platform), api.compliance_policies(), name)
+                else:
+                    plan = plan_block(bans_for(platform), configurations, platform, name, lists)
                 if not plan["identifiers"]:
                     continue
-                platform_changed = self._ensure_profile(plan, targets, check_mode)
+                platform_changed = self._ensure_profile(plan, targets, check_mode, compliance)
             except MDMError as error:
                 states[platform]["error"] = str(error)
                 failures.append(f"{platform} {name}: {error}")
@@ -239,6 +265,7 @@ class IntuneProvider(MDMProvider):
             profile = {key: plan.get(key) for key in keys}
             profile["duplicates_removed"] = plan["removed_duplicates"] + plan.get("removed_assignment_duplicates", [])
             profile.update(platform=platform, name=name, owned=plan["owned"], assigned=plan.get("assigned", []))
+            profile["kind"] = "compliance_policy" if compliance else "configuration"
             profiles.append(profile)
         if "android" in states and options["android_enterprise"] and bans_for("android"):
             try:
@@ -286,12 +313,17 @@ class IntuneProvider(MDMProvider):
                 for platform, state in states.items()
             },
             "_diff": {
-                "before": {f"{p['platform']}: {p['name']}": p["before"] for p in profiles},
-                "after": {f"{p['platform']}: {p['name']}": p["after"] for p in profiles},
+                "before": {_diff_key(p): p["before"] for p in profiles},
+                "after": {_diff_key(p): p["after"] for p in profiles},
             },
         }
         failure = "Intune refused some block changes: " + "; ".join(failures) if failures else ""
         return result, failure
+
+
+def _diff_key(profile):
+    kind = " compliance policy" if profile["kind"] == "compliance_policy" else ""
+    return f"{profile['platform']}{kind}: {profile['name']}"
 
 
 def _outcome(changed, problems, check_mode):

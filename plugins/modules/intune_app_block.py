@@ -59,6 +59,19 @@ options:
         is patched; otherwise one is created and assigned to O(target_group_ids).
     type: str
     default: interdict.bans blocked apps (iOS)
+  ios_compliance_policy:
+    description:
+      - Display name of an iOS compliance policy (C(iosCompliancePolicy)) whose restricted apps (C(restrictedApps))
+        must list the banned bundle IDs. Empty (the default) leaves compliance policies alone.
+      - On iOS a restrictions profile's lists do not drive compliance; when conditional access is the goal, a
+        compliance policy's restricted apps are what mark a device with a banned app non-compliant.
+      - An existing policy of that name is patched, keeping every entry already in it; otherwise one is created
+        (tagged like the profile, with the one C(block) action Graph requires, no grace period) and assigned to
+        O(target_group_ids) minus O(exclusion_group_ids). Needs C(DeviceManagementConfiguration.ReadWrite.All),
+        the same permission as the profiles.
+    type: str
+    default: ""
+    version_added: 0.3.0
   ios_lists:
     description: Which iOS lists to keep.
     type: list
@@ -104,10 +117,10 @@ options:
     type: dict
     default: {}
 notes:
-  - The hidden-apps list only acts on supervised iOS devices; on the others the prohibited list makes a device with
-    a banned app non-compliant, which conditional access can act on.
-  - Needs C(DeviceManagementConfiguration.ReadWrite.All) and, for Android Enterprise,
-    C(DeviceManagementApps.ReadWrite.All).
+  - The hidden-apps list only acts on supervised iOS devices. A restrictions profile's lists do not drive device
+    compliance; for conditional access set O(ios_compliance_policy).
+  - Needs C(DeviceManagementConfiguration.ReadWrite.All) (profiles and the iOS compliance policy) and, for Android
+    Enterprise, C(DeviceManagementApps.ReadWrite.All).
 seealso:
   - module: interdict.bans.intune_app_uninstall
 """
@@ -116,6 +129,12 @@ EXAMPLES = r"""
 - name: Block WeChat and TikTok on managed phones
   interdict.bans.intune_app_block:
     bans: "{{ query('interdict.bans.catalog', 'wechat', 'tiktok') }}"
+
+- name: Also make iOS devices with a banned app non-compliant, for conditional access
+  interdict.bans.intune_app_block:
+    bans: "{{ query('interdict.bans.catalog', 'wechat', 'tiktok') }}"
+    ios_compliance_policy: interdict.bans restricted apps (iOS)
+    target_group_ids: [11111111-2222-3333-4444-555555555555]
 
 - name: Add the banned apps to our own iOS restrictions profile
   interdict.bans.intune_app_block:
@@ -126,12 +145,14 @@ EXAMPLES = r"""
 
 RETURN = r"""
 configurations:
-  description: One entry per restrictions profile handled.
+  description:
+    - One entry per restrictions profile or compliance policy handled; C(kind) is V(configuration) or
+      V(compliance_policy) (O(ios_compliance_policy)).
   returned: always
   type: list
   elements: dict
   sample:
-    - {platform: ios, name: Contoso iOS restrictions, id: "...", action: update,
+    - {platform: ios, kind: configuration, name: Contoso iOS restrictions, id: "...", action: update,
        before: {compliantAppsList: [com.epicgames.fortnite]},
        after: {compliantAppsList: [com.epicgames.fortnite, com.zhiliaoapp.musically]}, problems: []}
 exclusions:
@@ -197,6 +218,7 @@ def main():
                 "default": ["ios", "android"],
             },
             "ios_configuration": {"type": "str", "default": "interdict.bans blocked apps (iOS)"},
+            "ios_compliance_policy": {"type": "str", "default": ""},
             "ios_lists": dict(strings, choices=["hidden", "prohibited"], default=["hidden", "prohibited"]),
             "android_configuration": {"type": "str", "default": "interdict.bans blocked apps (Android)"},
             "android_lists": dict(strings, choices=["prohibited", "launch_blocked", "hidden"]),
@@ -207,7 +229,14 @@ def main():
         },
     )
     params = mdm.params
-    options = ("ios_configuration", "ios_lists", "android_configuration", "android_lists", "android_enterprise")
+    options = (
+        "ios_configuration",
+        "ios_compliance_policy",
+        "ios_lists",
+        "android_configuration",
+        "android_lists",
+        "android_enterprise",
+    )
     result, failure = mdm.run(
         mdm.provider.apply,
         CompiledCatalog(mdm.bans),

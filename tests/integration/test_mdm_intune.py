@@ -374,3 +374,36 @@ def test_inventory_plugin_groups_devices(tmp_path):
         assert {t.get("__ansible_unsafe") if isinstance(t, dict) else t for t in targets} == {"mdm"}
         assert not [v for v in data["_meta"]["hostvars"].values() if "ansible_connection" in v]
         assert sim.client_secret not in proc.stdout
+
+
+def test_ios_compliance_policy_is_created_once_assigned_and_left_alone_on_the_next_run(tmp_path):
+    name = "interdict.bans restricted apps (iOS)"
+    with Simulator(devices=200) as sim:
+        excluded = sorted(sim.fleet.group_ids.values())[0]
+        extra = {"ios_compliance_policy": name, "exclusion_group_ids": [excluded]}
+        # Check mode writes nothing, and its diff names the policy.
+        proc, _ = run_playbook(sim, tmp_path, check=True, extra=extra)
+        assert f"ios compliance policy: {name}" in proc.stdout
+        assert sim.fleet.compliance_policies == {}
+
+        # The first create commits but its answer is lost: re-read, never created twice.
+        sim.set_faults(lose_create_response={"compliance_policy": "reset"})
+        _proc, first = run_playbook(sim, tmp_path, extra=extra)
+        assert sim.stats["faults"].get("lost_create") == 1
+        (policy,) = sim.fleet.compliance_policies.values()
+        assert policy["@odata.type"] == "#microsoft.graph.iosCompliancePolicy" and policy["displayName"] == name
+        assert {i["appId"] for i in policy["restrictedApps"]} >= {"com.tencent.xin", "com.zhiliaoapp.musically"}
+        targets = sorted(a["target"]["@odata.type"] for a in policy["assignments"].values())
+        assert targets == [
+            "#microsoft.graph.allDevicesAssignmentTarget",
+            "#microsoft.graph.exclusionGroupAssignmentTarget",
+        ]
+        assert excluded in {a["target"].get("groupId") for a in policy["assignments"].values()}
+        (entry,) = [c for c in first["block"]["configurations"] if c["kind"] == "compliance_policy"]
+        assert entry["action"] == "create" and entry["id"] == policy["id"]
+
+        before = json.dumps(sim.fleet.compliance_policies, sort_keys=True)
+        _proc, second = run_playbook(sim, tmp_path, extra=extra)
+        (entry,) = [c for c in second["block"]["configurations"] if c["kind"] == "compliance_policy"]
+        assert entry["action"] == "none" and not second["block"]["changed"]
+        assert json.dumps(sim.fleet.compliance_policies, sort_keys=True) == before

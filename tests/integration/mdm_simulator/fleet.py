@@ -283,6 +283,7 @@ class Fleet:
         self.group_ids = {key: stable_id("group", key) for key in GROUP_NAMES}
         self._seed_mobile_apps()
         self._seed_configurations()
+        self.compliance_policies = {}  # deviceCompliancePolicies, made by the module under test
         if seed_exclusions:
             self._seed_exclusions()
         self._work_profiles(work_profile_devices)

@@ -73,6 +73,7 @@ CREATE_ROUTES = {
     "mobileApps/assignments/create": "app_assignment",
     "deviceConfigurations/create": "configuration",
     "deviceConfigurations/assignments/create": "configuration_assignment",
+    "deviceCompliancePolicies/create": "compliance_policy",
 }
 
 
@@ -297,6 +298,8 @@ class Simulator:
             return self._mobile_apps(method, parts[2:], query, body, version_root + rest, version)
         if parts[:2] == ["deviceManagement", "deviceConfigurations"]:
             return self._configurations(method, parts[2:], query, body, version_root + rest)
+        if parts[:2] == ["deviceManagement", "deviceCompliancePolicies"]:
+            return self._compliance_policies(method, parts[2:], query, body, version_root + rest)
         if parts == ["groups"] and method == "GET":
             groups = [{"id": gid, "displayName": g["displayName"]} for gid, g in fleet.groups.items()]
             return self._page(self._filter(groups, query), query, version_root + rest, "groups")
@@ -532,6 +535,79 @@ class Simulator:
                 return 201, {}, dict(config["assignments"][assignment_id]), "deviceConfigurations/assignments/create"
         raise GraphError(405, "MethodNotAllowed", f"{method} not supported here")
 
+    def _compliance_policies(self, method, parts, query, body, link):
+        """iOS compliance policies, from Microsoft's Graph v1.0 reference (learn.microsoft.com/graph/api/):
+        intune-deviceconfig-ioscompliancepolicy-create (POST .../deviceCompliancePolicies),
+        intune-deviceconfig-devicecompliancepolicy-assign (POST .../{id}/assign {assignments}: the whole list),
+        intune-deviceconfig-devicecompliancescheduledactionforrule ("one and only one block scheduled action";
+        that a create without it is refused is how real tenants are reported to behave, not confirmed there).
+        """
+        fleet = self.fleet
+        policies = fleet.compliance_policies
+        with fleet.lock:
+            if not parts and method == "GET":
+                items = [{k: v for k, v in p.items() if k != "assignments"} for p in policies.values()]
+                return self._page(self._filter(items, query), query, link, "deviceCompliancePolicies")
+            if not parts and method == "POST":
+                body = body or {}
+                if body.get("@odata.type") != "#microsoft.graph.iosCompliancePolicy":
+                    raise GraphError(400, "BadRequest", f"Unsupported @odata.type {body.get('@odata.type')!r}")
+                if not body.get("displayName"):
+                    raise GraphError(400, "BadRequest", "displayName is required")
+                actions = [
+                    item
+                    for rule in body.get("scheduledActionsForRule") or []
+                    for item in rule.get("scheduledActionConfigurations") or []
+                ]
+                if [a.get("actionType") for a in actions].count("block") != 1:
+                    raise GraphError(400, "BadRequest", "Compliance policy must have one and only one block action")
+                self.created_configurations += 1
+                policy_id = stable_id("deviceCompliancePolicy", body["displayName"], str(self.created_configurations))
+                created = {
+                    **{k: v for k, v in body.items() if k != "scheduledActionsForRule"},  # a relationship
+                    "id": policy_id,
+                    "version": 1,
+                    "createdDateTime": (fleet.now + timedelta(seconds=self.created_configurations)).strftime(
+                        "%Y-%m-%dT%H:%M:%SZ"
+                    ),
+                    "assignments": {},
+                }
+                policies[policy_id] = created
+                return (
+                    201,
+                    {},
+                    {k: v for k, v in created.items() if k != "assignments"},
+                    "deviceCompliancePolicies/create",
+                )
+            policy = policies.get(parts[0]) if parts else None
+            if policy is None:
+                raise GraphError(404, "ResourceNotFound", "deviceCompliancePolicy not found")
+            if len(parts) == 1 and method == "GET":
+                return 200, {}, {k: v for k, v in policy.items() if k != "assignments"}, "deviceCompliancePolicies/get"
+            if len(parts) == 1 and method == "DELETE":
+                del policies[policy["id"]]
+                return 204, {}, None, "deviceCompliancePolicies/delete"
+            if len(parts) == 1 and method == "PATCH":
+                if (body or {}).get("@odata.type", policy["@odata.type"]) != policy["@odata.type"]:
+                    raise GraphError(400, "BadRequest", "@odata.type cannot change")
+                for key, value in (body or {}).items():
+                    if key not in ("id", "assignments", "scheduledActionsForRule"):
+                        policy[key] = value  # a collection property is replaced whole
+                policy["version"] += 1
+                return 204, {}, None, "deviceCompliancePolicies/patch"
+            if len(parts) == 2 and parts[1] == "assignments" and method == "GET":
+                items = list(policy["assignments"].values())
+                return self._page(items, query, link, "deviceCompliancePolicies/assignments")
+            if len(parts) == 2 and parts[1] == "assign" and method == "POST":
+                policy["assignments"] = {}
+                for assignment in (body or {}).get("assignments") or []:
+                    target = assignment.get("target") or {}
+                    assignment_id = stable_id("complianceAssignment", policy["id"], json.dumps(target, sort_keys=True))
+                    policy["assignments"][assignment_id] = {"id": assignment_id, "target": target}
+                payload = {"value": list(policy["assignments"].values())}
+                return 200, {}, payload, "deviceCompliancePolicies/assign"
+        raise GraphError(405, "MethodNotAllowed", f"{method} not supported here")
+
     # -- $batch --------------------------------------------------------------------------------------
 
     def run_batch(self, body, base, version):
@@ -716,6 +792,7 @@ class GraphHandler(BaseHTTPRequestHandler):
                         "groups": {gid: g["displayName"] for gid, g in fleet.groups.items()},
                         "mobileApps": fleet.mobile_apps,
                         "deviceConfigurations": fleet.configurations,
+                        "deviceCompliancePolicies": fleet.compliance_policies,
                         "now": fleet.now.isoformat(),
                     },
                 )

@@ -182,6 +182,48 @@ def test_block_finds_its_own_profile_by_name_and_tag_and_removes_only_its_own_co
     assert plan["id"] == "c1" and not plan["owned"] and plan["duplicates"] == [] and plan["action"] == "update"
 
 
+def test_ios_compliance_policy_merges_the_banned_bundle_ids_keeps_the_customers_and_then_changes_nothing():
+    name = "Contoso iOS compliance"
+    bans = load_bans(["wechat", "tiktok"])
+    banned = set(intune_changes.blocked_identifiers(bans, "ios"))
+    fortnite = {"@odata.type": "#microsoft.graph.appListItem", "name": "Fortnite", "appId": "com.epicgames.fortnite"}
+    wechat_upper = {"name": "WeChat", "appId": "COM.TENCENT.XIN", "publisher": "Tencent"}
+    customer = {
+        "@odata.type": "#microsoft.graph.iosCompliancePolicy",
+        "id": "c1",
+        "displayName": name,
+        "description": "made by hand",
+        "restrictedApps": [fortnite, wechat_upper],
+    }
+    # A restrictions profile of the same name is another thing: never taken for the policy.
+    lookalike = dict(profile("p1", name, "made by hand"), restrictedApps=[])
+    plan = intune_changes.plan_compliance(bans, [lookalike, customer], name)
+    assert plan["action"] == "update" and plan["id"] == "c1" and not plan["owned"]
+    merged = plan["body"]["restrictedApps"]
+    # The customer's entries stay as they are, first; a bundle id already there (any case) is not added again.
+    assert merged[:2] == [fortnite, wechat_upper]
+    assert {i["appId"] for i in merged[2:]} == banned - {"com.tencent.xin"}
+    assert set(plan["body"]) == {"@odata.type", "restrictedApps"}
+    assert set(plan["after"]["restrictedApps"]) == {i["appId"] for i in merged}
+
+    again = intune_changes.plan_compliance(bans, [dict(customer, restrictedApps=merged)], name)
+    assert again["action"] == "none" and again["body"] == {}
+
+
+def test_a_new_ios_compliance_policy_carries_its_tag_the_banned_apps_and_one_block_action():
+    bans = load_bans(["tiktok"])
+    plan = intune_changes.plan_compliance(bans, [], "interdict.bans restricted apps (iOS)")
+    body = plan["body"]
+    assert plan["action"] == "create" and plan["owned"]
+    assert body["@odata.type"] == "#microsoft.graph.iosCompliancePolicy"
+    assert intune_graph.is_owned_profile(body)
+    assert [i["appId"] for i in body["restrictedApps"]] == intune_changes.blocked_identifiers(bans, "ios")
+    actions = [a for rule in body["scheduledActionsForRule"] for a in rule["scheduledActionConfigurations"]]
+    assert [a["actionType"] for a in actions] == ["block"]
+    # No bans for iOS: nothing to do, nothing made.
+    assert intune_changes.plan_compliance([], [], "x")["action"] == "none"
+
+
 def test_application_key_is_an_identifier_only_when_it_has_the_shape_of_one():
     assert intune_graph.application_key_identifier("com.tencent.xin") == "com.tencent.xin"
     assert intune_graph.application_key_identifier("0f4a24f5-a140-cc5b-511b-bbbb633f00d6") == ""
