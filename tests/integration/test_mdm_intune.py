@@ -382,7 +382,7 @@ def test_ios_compliance_policy_is_created_once_assigned_and_left_alone_on_the_ne
         excluded = sorted(sim.fleet.group_ids.values())[0]
         extra = {"ios_compliance_policy": name, "exclusion_group_ids": [excluded]}
         # Check mode writes nothing, and its diff names the policy.
-        proc, _ = run_playbook(sim, tmp_path, check=True, extra=extra)
+        proc, _result = run_playbook(sim, tmp_path, check=True, extra=extra)
         assert f"ios compliance policy: {name}" in proc.stdout
         assert sim.fleet.compliance_policies == {}
 
