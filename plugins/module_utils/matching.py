@@ -142,8 +142,8 @@ class _PlatformIndex:
         self.rules = {field: [] for field, _key in _FIELDS}  # field -> [(ban id, rule, regex, publisher regex)]
         self.excludes = {}  # ban id -> combined exclude regex
         self.combined = {}
-        # Per field some rule reads: (field, cap, {first character: (combined regex, rules) of the rules that
-        # can start with it or with anything}, (regex, rules) of those that can start with anything, all rules).
+        # Per field some rule reads: (field, cap, {ASCII character: (combined regex, rules) of the rules that
+        # can start with it or with anything}, (combined regex, rules) of all its rules).
         self.fields = []
 
     def add(self, ban_id, spec):
@@ -185,24 +185,31 @@ class _PlatformIndex:
                 chosen = [rule for rule in rules if id(rule) in members]
                 buckets[key] = (_combine([rule[1]["value"] for rule in chosen]), chosen)
             any_start = (_combine([rule[1]["value"] for rule in anywhere]), anywhere)
-            self.fields.append((field, FIELD_CAPS[field], buckets, any_start, (self.combined[field], rules)))
+            # Every ASCII character, either case, to its group; a value starting with anything else
+            # (where IGNORECASE may fold onto ASCII) is tried against every rule of the field.
+            starts = {chr(code): buckets.get(chr(code).lower(), any_start) for code in range(128)}
+            self.fields.append((field, FIELD_CAPS[field], starts, (self.combined[field], rules)))
 
     def match(self, record):
-        """Return {ban id: rule} for every ban the record matches (strongest rule per ban)."""
-        hits = {}
+        """The (ban id, rule) pairs of every ban the record matches (strongest rule per ban)."""
+        # Built only on a first hit: most records hit nothing, and an empty dict per record costs
+        # its allocation and the garbage collector's attention.
+        hits = None
         identifier = record.get("identifier")
         if identifier:
-            for ban_id, rule in self.identifiers.get(str(identifier).casefold(), ()):
-                hits.setdefault(ban_id, rule)
-        for field, cap, buckets, any_start, combined in self.fields:
+            by_identifier = self.identifiers.get(str(identifier).casefold())
+            if by_identifier:
+                hits = {}
+                for ban_id, rule in by_identifier:
+                    hits.setdefault(ban_id, rule)
+        for field, cap, starts, combined in self.fields:
             value = record.get(field)
             if not value:
                 continue
-            value = (value if isinstance(value, str) else str(value))[:cap].strip()
+            value = (value if value.__class__ is str else str(value))[:cap].strip()
             # The combined regex a value must match before its rules (those that can start with its first
             # character) are tried one by one.
-            first = value[:1]
-            candidate, rules = buckets.get(first.lower(), any_start) if first.isascii() else combined
+            candidate, rules = starts.get(value[:1], combined)
             if candidate is None or not candidate.fullmatch(value):
                 continue
             for ban_id, rule, regex, publisher in rules:
@@ -221,10 +228,12 @@ class _PlatformIndex:
                     str(record.get("name") or "")[: FIELD_CAPS["name"]].strip()
                 ):
                     continue
+                if hits is None:
+                    hits = {}
                 current = hits.get(ban_id)
                 if current is None or RULE_STRENGTH[rule["kind"]] < RULE_STRENGTH[current["kind"]]:
                     hits[ban_id] = rule
-        return hits
+        return () if hits is None else tuple(hits.items())
 
 
 class CompiledCatalog:
@@ -241,23 +250,24 @@ class CompiledCatalog:
         self._memo = {}
 
     def _hits(self, record):
-        """The (ban id, rule) pairs a record hits, by the compiled path (no memo)."""
+        """The (ban id, rule) pairs a record hits, by the compiled path (no memo; the index cuts every
+        value it reads to FIELD_CAPS)."""
         index = self._platforms.get(record.get("platform"))
-        if index is None:
-            return ()
-        return tuple(index.match(capped(record)).items())
+        return () if index is None else index.match(record)
 
     def _remember(self, key, record):
         """Match a record by the compiled path and keep its hits under its key (text keys only:
-        1 and 1.0 are equal keys but different identifiers, "1" and "1.0")."""
-        found = self._hits(record)
+        1 and 1.0 are equal keys but different identifiers, "1" and "1.0"; a str subclass may
+        compare as it likes)."""
+        index = self._platforms.get(key[0])
+        found = () if index is None else index.match(record)
         platform, identifier, name, publisher, signer = key
         if (
-            (platform is None or isinstance(platform, str))
-            and (identifier is None or isinstance(identifier, str))
-            and (name is None or isinstance(name, str))
-            and (publisher is None or isinstance(publisher, str))
-            and (signer is None or isinstance(signer, str))
+            (platform is None or platform.__class__ is str)
+            and (identifier is None or identifier.__class__ is str)
+            and (name is None or name.__class__ is str)
+            and (publisher is None or publisher.__class__ is str)
+            and (signer is None or signer.__class__ is str)
         ):
             if len(self._memo) >= MEMO_LIMIT:
                 self._memo.clear()
