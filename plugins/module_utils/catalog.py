@@ -14,13 +14,6 @@ import os
 import re
 import stat
 
-try:
-    import jsonschema
-
-    HAS_JSONSCHEMA = True
-except ImportError:  # pragma: no cover - reported by load_bans()
-    HAS_JSONSCHEMA = False
-
 from ansible_collections.interdict.bans.plugins.module_utils.matching import compile_pattern
 
 PLATFORMS = ("windows", "linux", "macos", "ios", "android")
@@ -340,7 +333,20 @@ def _describe(error):
     return error.message[:200]
 
 
+def _jsonschema():
+    """jsonschema, imported when a ban file is validated: auditing a host never needs it, and its import
+    costs each of Ansible's worker processes about a tenth of a second."""
+    try:
+        import jsonschema
+    except ImportError:  # pragma: no cover - reported as a ban error
+        raise BanError(
+            "the Python library 'jsonschema' is required to validate ban files (pip install jsonschema)"
+        ) from None
+    return jsonschema
+
+
 def _schema_error(data):
+    jsonschema = _jsonschema()
     validator = jsonschema.Draft202012Validator(ban_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is None:
@@ -640,8 +646,6 @@ def validate_ban(data, origin="<data>", corpus=None):
     problem = _check_structure(data)
     if problem:
         raise BanError(f"{prefix}: {problem[0]}: {problem[1]}")
-    if not HAS_JSONSCHEMA:
-        raise BanError("the Python library 'jsonschema' is required to validate ban files (pip install jsonschema)")
     problem = _schema_error(data)
     if problem:
         raise BanError(f"{prefix}: {problem[0]}: {problem[1]}")

@@ -241,25 +241,39 @@ class CompiledCatalog:
 
     def __init__(self, bans):
         self.bans = {ban["id"]: ban for ban in bans}
-        self._platforms = {}
+        self._specs = {}  # platform -> [(ban id, spec)], compiled when a record of that platform first comes
         for ban in bans:
             for platform, spec in ban["platforms"].items():
-                self._platforms.setdefault(platform, _PlatformIndex()).add(ban["id"], spec)
-        for index in self._platforms.values():
-            index.seal()
+                self._specs.setdefault(platform, []).append((ban["id"], spec))
+        self._platforms = {}
         self._memo = {}
+
+    def _index(self, platform):
+        """The compiled index of a platform, or None. Built on first use: a Linux host's audit compiles
+        only the Linux rules (the Windows ones are most of the catalog)."""
+        index = self._platforms.get(platform)
+        if index is None and platform in self._specs:
+            index = self._platforms[platform] = _PlatformIndex()
+            for ban_id, spec in self._specs[platform]:
+                index.add(ban_id, spec)
+            index.seal()
+        return index
 
     def _hits(self, record):
         """The (ban id, rule) pairs a record hits, by the compiled path (no memo; the index cuts every
         value it reads to FIELD_CAPS)."""
-        index = self._platforms.get(record.get("platform"))
+        platform = record.get("platform")
+        try:
+            index = self._index(platform)
+        except TypeError:  # a platform that is not hashable (malformed input) has no index
+            return ()
         return () if index is None else index.match(record)
 
     def _remember(self, key, record):
         """Match a record by the compiled path and keep its hits under its key (text keys only:
         1 and 1.0 are equal keys but different identifiers, "1" and "1.0"; a str subclass may
         compare as it likes)."""
-        index = self._platforms.get(key[0])
+        index = self._index(key[0])
         found = () if index is None else index.match(record)
         platform, identifier, name, publisher, signer = key
         if (

@@ -24,26 +24,33 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import functools
+import importlib
 import re
 
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import bundled_ids, secret_value
 from ansible_collections.interdict.bans.plugins.module_utils.contract import MODES, finding_key
-from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_steps, _posix_steps, _selectors, _windows_steps
+from ansible_collections.interdict.bans.plugins.plugin_utils import _selectors
 
+# Each platform's step builder, by module name, imported when first asked for: a host's audit (in one of
+# Ansible's worker processes) then never imports the MDM clients, their HTTP stack and providers.
 BUILDERS = {
-    "linux": _posix_steps,
-    "macos": _posix_steps,
-    "windows": _windows_steps,
-    "ios": _mdm_steps,
-    "android": _mdm_steps,
+    "linux": "_posix_steps",
+    "macos": "_posix_steps",
+    "windows": "_windows_steps",
+    "ios": "_mdm_steps",
+    "android": "_mdm_steps",
 }
+MDM_BUILDER = "_mdm_steps"
+
+
+def _builder(name):
+    return importlib.import_module(f"{__package__}.{name}")
 
 
 def builder_for(platform, options):
     """The step builder of a platform; a device an MDM manages (``options["provider"]``) is the MDM's, a Mac too."""
-    if (options or {}).get("provider"):
-        return _mdm_steps
-    return BUILDERS.get(platform)
+    name = MDM_BUILDER if (options or {}).get("provider") else BUILDERS.get(platform)
+    return _builder(name) if name else None
 
 
 EXCEPTION_KEYS = {"hosts", "where", "bans", "approver", "reason", "expires", "ticket", "note"}
@@ -458,7 +465,7 @@ def check_policy(bans, exceptions=None, scope=None, protected=None, max_removals
     fails before any host is contacted, with the same message.
     """
     max_removals = validate_max_removals(max_removals)
-    for builder in dict.fromkeys(BUILDERS.values()):
+    for builder in map(_builder, dict.fromkeys(BUILDERS.values())):
         if hasattr(builder, "check_options"):
             builder.check_options(options or {})
     # A shared exceptions list may name any bundled ban, or a ban of this run.

@@ -21,11 +21,6 @@ import re
 import stat
 import tempfile
 
-try:
-    import jsonschema
-except ImportError:  # pragma: no cover - reported by load_results()
-    jsonschema = None
-
 from ansible_collections.interdict.bans.plugins.module_utils.contract import (
     FLEET_SCHEMA_VERSION,
     HOST_RESULT_SCHEMA,
@@ -328,8 +323,12 @@ def load_results(report_dir):
     results, errors = [], []
     if not os.path.isdir(folder):
         return results, errors
-    if jsonschema is None:
-        raise RuntimeError("the Python library 'jsonschema' is required to read host results (pip install jsonschema)")
+    try:  # here, not at the top: writing a host's result in a worker process never needs it
+        import jsonschema
+    except ImportError:  # pragma: no cover
+        raise RuntimeError(
+            "the Python library 'jsonschema' is required to read host results (pip install jsonschema)"
+        ) from None
     validator = jsonschema.Draft202012Validator(HOST_RESULT_SCHEMA)
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)

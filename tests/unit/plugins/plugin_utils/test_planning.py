@@ -260,7 +260,8 @@ def test_a_platform_without_a_builder_is_skipped_with_the_reason():
 
 
 def test_one_planner_has_a_builder_for_every_platform_phones_included():
-    assert {platform: module.__name__.rpartition(".")[2] for platform, module in planning.BUILDERS.items()} == {
+    builders = {platform: planning.builder_for(platform, {}) for platform in planning.BUILDERS}
+    assert {platform: module.__name__.rpartition(".")[2] for platform, module in builders.items()} == {
         "linux": "_posix_steps",
         "macos": "_posix_steps",
         "windows": "_windows_steps",
