@@ -86,6 +86,59 @@ def build_per_user_msi(directory):
     return target
 
 
+# An installation that keeps Windows Installer busy: a deferred custom action (inside the execute sequence, where
+# Windows holds its one-installation-at-a-time mutex) writes BUSY_MARKER, then waits about BUSY_SECONDS. It runs
+# the 64-bit cmd.exe (System64Folder), the only one a 64-bit Wine prefix has.
+BUSY_PRODUCT = {
+    "code": "{7D1E2F30-4A5B-4C6D-8E7F-901A2B3C4D01}",
+    "name": "Interdict busy installer (test)",
+}
+BUSY_MARKER = "C:\\interdict-busy.txt"
+BUSY_SECONDS = 20
+
+
+def _busy_wxs(product):
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">
+  <Product Id="{product["code"]}" Name="{product["name"]}" Language="1033" Version="1.0.0.0"
+           Manufacturer="interdict.bans tests" UpgradeCode="{{7D1E2F30-0000-4000-8000-000000000001}}">
+    <Package InstallerVersion="200" Compressed="yes" InstallScope="perMachine"/>
+    <Media Id="1" Cabinet="product.cab" EmbedCab="yes"/>
+    <Directory Id="TARGETDIR" Name="SourceDir">
+      <Directory Id="ProgramFiles64Folder">
+        <Directory Id="INSTALLDIR" Name="InterdictBusy">
+          <Component Id="MainFile" Guid="{{7D1E2F30-1111-4000-8000-000000000001}}">
+            <File Id="readme" Name="readme.txt" Source="readme.txt"/>
+          </Component>
+        </Directory>
+      </Directory>
+    </Directory>
+    <Feature Id="Main" Level="1"><ComponentRef Id="MainFile"/></Feature>
+    <CustomAction Id="FindCmd" Property="BUSYCMD" Value="[System64Folder]cmd.exe"/>
+    <CustomAction Id="StayBusy" Property="BUSYCMD" Execute="deferred" Impersonate="no" Return="check"
+                  ExeCommand="/c echo busy&gt;{BUSY_MARKER} &amp; ping -n {BUSY_SECONDS + 1} 127.0.0.1 &gt;nul"/>
+    <InstallExecuteSequence>
+      <Custom Action="FindCmd" After="CostFinalize">NOT Installed</Custom>
+      <Custom Action="StayBusy" After="InstallFiles">NOT Installed</Custom>
+    </InstallExecuteSequence>
+  </Product>
+</Wix>
+"""
+
+
+def build_busy_msi(directory):
+    """Build the busy test MSI with wixl; returns its path."""
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "readme.txt"), "w", encoding="utf-8") as handle:
+        handle.write("interdict.bans busy test product\n")
+    source = os.path.join(directory, "busy.wxs")
+    with open(source, "w", encoding="utf-8") as handle:
+        handle.write(_busy_wxs(BUSY_PRODUCT))
+    target = os.path.join(directory, "busy.msi")
+    subprocess.run([WIXL or "wixl", "-a", "x64", "-o", target, source], cwd=directory, check=True)
+    return target
+
+
 def _wxs(product, index):
     condition = (
         f'<Condition Message="uninstall password required">{_xml(product["condition"])}</Condition>'

@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -29,10 +30,14 @@ from ansible_collections.interdict.bans.plugins.plugin_utils import _planning, _
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from msi_products import (
     AGENT_PASSWORD,
+    BUSY_MARKER,
+    BUSY_PRODUCT,
+    BUSY_SECONDS,
     KES_PASSWORD,
     PER_USER_PRODUCT,
     PRODUCTS,
     WIXL,
+    build_busy_msi,
     build_msis,
     build_per_user_msi,
 )
@@ -57,10 +62,21 @@ UNINSTALL_KEYS = {
 
 class Wine:
     def __init__(self, prefix):
+        self.prefix = prefix
         self.env = dict(os.environ, WINEPREFIX=prefix, WINEDEBUG="-all", WINEDLLOVERRIDES="mscoree,mshtml=")
 
     def run(self, argv):
         return subprocess.run([WINE, *argv], env=self.env, capture_output=True, text=True, timeout=300, check=False)
+
+    def start(self, argv):
+        """Start a Wine program in the background."""
+        return subprocess.Popen([WINE, *argv], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def host_path(self, windows_path):
+        """Where a C:\\ path of the prefix is on this machine."""
+        drive, rest = windows_path.split(":\\", 1)
+        assert drive.upper() == "C", windows_path
+        return os.path.join(self.prefix, "drive_c", *rest.split("\\"))
 
     def settle(self):
         """Wait until every Wine process (the msiserver service included) has exited, so runs never overlap."""
@@ -283,3 +299,59 @@ def test_a_per_user_msi_of_a_user_not_logged_on_is_not_run(wine):
     assert code in wine.installed_codes()  # nothing ran
     wine.run(["msiexec", "/x", code, "/qn"])
     wine.settle()
+
+
+def wait_for_file(path, process, seconds):
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path):
+        assert process.poll() is None, f"the busy installation ended (rc {process.returncode}) before it was busy"
+        assert time.monotonic() < deadline, f"the busy installation did not get busy in {seconds} s"
+        time.sleep(0.2)
+
+
+def test_a_removal_while_another_installation_runs_gets_1618_and_its_retry_removes_the_product(wine, tmp_path):
+    """Windows runs one installation at a time (the Global\\_MSIExecute mutex): msiexec started meanwhile answers
+    1618, which the MSI step's ``retry`` covers. Wine 8.0's msi.dll has no such mutex and runs both at once; then
+    this test skips, saying so, and it tests the retry as soon as a Wine answers 1618."""
+    install = wine.run(["msiexec", "/i", wine.msis["antivirus"], "/qn"])
+    assert install.returncode == 0, install.stderr
+    wine.settle()
+    code = PRODUCTS["antivirus"]["code"]
+    (step,) = [s for s in plan_for(wine)["steps"] if s["target"] == code]
+    retry = step["retry"]
+    # A second run is planned, and its wait outlasts the busy installation below.
+    assert 1618 in retry["codes"] and retry["attempts"] >= 2 and retry["delay"] >= BUSY_SECONDS
+    marker = wine.host_path(BUSY_MARKER)
+    if os.path.exists(marker):
+        os.remove(marker)
+    busy = wine.start(["msiexec", "/i", build_busy_msi(str(tmp_path)), "/qn"])
+    try:
+        wait_for_file(marker, busy, 60)  # the busy installation is inside its execute sequence
+        result = wine.run(_windows_steps.substitute_argv(step, {}, {}))
+        rc = _windows_steps.normalize_exit_code(result.returncode, truncated=True)
+        assert busy.poll() is None, "the busy installation ended before the removal did: nothing was contended"
+    finally:
+        busy.wait(timeout=120)
+        wine.settle()
+    try:
+        assert busy.returncode == 0
+        if rc != 1618:
+            # Wine ran the removal alongside the other installation; anything but success would be a real failure.
+            assert (rc, contract.outcome_of(step, rc)) == (0, "ok"), result.stderr
+            assert code not in wine.installed_codes()
+            version = wine.run(["--version"]).stdout.strip()
+            pytest.skip(
+                f"{version} does not serialise installations: the planned removal, run while another installation "
+                f"was in progress, returned {rc}, not 1618 (ERROR_INSTALL_ALREADY_RUNNING), so the 1618 retry "
+                "cannot be exercised under this Wine; it is covered by the plan data (unit tests) and the "
+                "executor's static checks only"
+            )
+        # Neither success nor "already gone": the executor runs the step again, or fails it after the last attempt.
+        assert contract.outcome_of(step, rc) == "failed"
+        assert code in wine.installed_codes()
+        # The executor's next run, after the step's delay; the busy installation has finished by then.
+        assert run_step(wine, step, {}) == ("ok", 0)
+        assert code not in wine.installed_codes()
+    finally:
+        wine.run(["msiexec", "/x", BUSY_PRODUCT["code"], "/qn"])
+        wine.settle()
