@@ -144,7 +144,9 @@ class ActionModule(ActionBase):
         except (ValueError, KeyError, TypeError) as exc:
             raise AnsibleActionFail(f"host result for {host}: {exc}") from None
         result.update(changed=changed, host_result=host_result, check_mode=not executed)
-        result["msg"] = f"{host}: {host_result['status']}"
+        # Also the message of a host failed_when fails for its status (the engine's engine_fail_on_non_compliant).
+        reason = host_result.get("reason")
+        result["msg"] = f"{host} is {host_result['status']}" + (f": {reason}" if reason else "")
         if args["return_software"] and software is not None:
             result["software"] = software
         return result

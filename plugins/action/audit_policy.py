@@ -24,6 +24,7 @@ from ansible_collections.interdict.bans.plugins.lookup.catalog import env_paths
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import BanError, load_bans
 from ansible_collections.interdict.bans.plugins.plugin_utils import _planning
 from ansible_collections.interdict.bans.plugins.plugin_utils._plain import plain, type_name
+from ansible_collections.interdict.bans.plugins.plugin_utils._status import ACCEPTABLE
 
 # Made when the controller process loads this plugin (the linear and free strategies load it before forking the
 # task's workers), so every worker of this ansible-playbook run shares it and nothing else has it.
@@ -90,7 +91,13 @@ class ActionModule(ActionBase):
             )
         except ValueError as exc:
             raise AnsibleActionFail(str(exc)) from None
-        result.update(changed=False, bans=bans, ban_ids=[ban["id"] for ban in bans], seal=seal(bans))
+        result.update(
+            changed=False,
+            bans=bans,
+            ban_ids=[ban["id"] for ban in bans],
+            seal=seal(bans),
+            acceptable=list(ACCEPTABLE),
+        )
         # Every ban definition is in the result (the registered variable needs them): callbacks and AWX job
         # events show it censored rather than echo the catalog once per play. A failure above is shown whole.
         result["_ansible_no_log"] = True

@@ -98,4 +98,12 @@ ban_ids:
   type: list
   elements: str
   sample: [deepseek]
+acceptable:
+  description:
+    - The host statuses that pass (the rest fail a host when the engine role's C(engine_fail_on_non_compliant) is
+      set). The one list the collection decides this by; the fleet report counts the same statuses as compliant.
+  returned: success
+  type: list
+  elements: str
+  sample: [compliant, remediated, exempt]
 """
