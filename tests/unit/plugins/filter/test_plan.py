@@ -1,6 +1,9 @@
 """The removal_plan and host_result filters: the controller-side face of planning and reporting."""
 
+import os
+
 import pytest
+import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.interdict.bans.plugins.filter.plan import FilterModule, host_result, removal_plan, role_options
@@ -27,7 +30,8 @@ def test_role_options_refuse_a_second_name_for_a_setting():
     settings = {"kaspersky_kes_login": "KLAdmin", "kaspersky_removal_tool": ""}
     with pytest.raises(AnsibleFilterError) as error:
         role_options({"kaspersky_kes_login": "ops"}, settings, "kaspersky_options")
-    assert str(error.value) == "kaspersky_options.kaspersky_kes_login: set the role variable kaspersky_kes_login instead"
+    expected = "kaspersky_options.kaspersky_kes_login: set the role variable kaspersky_kes_login instead"
+    assert str(error.value) == expected
     with pytest.raises(AnsibleFilterError, match=r"^kaspersky_options: expected a mapping, got str$"):
         role_options("fast", settings, "kaspersky_options")
     with pytest.raises(AnsibleFilterError, match=r"^role_options: settings: expected a mapping"):
@@ -36,10 +40,6 @@ def test_role_options_refuse_a_second_name_for_a_setting():
 
 def test_the_kaspersky_role_variables_are_options_the_ban_declares():
     """The role's own variables for options carry the names the ban file gives those options."""
-    import os
-
-    import yaml
-
     root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")
     with open(os.path.join(root, "roles", "kaspersky", "meta", "argument_specs.yml"), encoding="utf-8") as handle:
         variables = yaml.safe_load(handle)["argument_specs"]["main"]["options"]
