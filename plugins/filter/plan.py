@@ -190,6 +190,17 @@ def _host_result(plan, host, actions, remaining, verified, mode, platform, bans,
     )
 
 
+def role_options(options, settings, variable):
+    """A ban role's options with the ones it has variables of its own for (``_planning.role_options``)."""
+    variable = _text("role_options", "variable", variable, optional=False)
+    if not isinstance(settings, dict):
+        raise AnsibleFilterError(f"role_options: settings: expected a mapping, got {type_name(settings)}")
+    try:
+        return _planning.role_options(_plain(options), _plain(settings), variable)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
 class FilterModule:
     def filters(self):
-        return {"removal_plan": removal_plan, "host_result": host_result}
+        return {"removal_plan": removal_plan, "host_result": host_result, "role_options": role_options}

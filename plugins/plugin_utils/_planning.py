@@ -319,6 +319,22 @@ def validate_max_removals(max_removals):
     return max_removals
 
 
+def role_options(options, settings, variable):
+    """A ban role's options for the engine: ``options`` (its ``variable``) with ``settings`` added.
+
+    ``settings`` are the options the ban declares that the role gives a variable of the same name. Each
+    setting has one name: its key in ``options`` is refused, so neither silently wins over the other.
+    """
+    if options is None:
+        options = {}
+    if not isinstance(options, dict):
+        raise PlanError(f"{variable}: expected a mapping, got {type(options).__name__}")
+    for name in settings:
+        if name in options:
+            raise PlanError(f"{variable}.{name}: set the role variable {name} instead")
+    return {**options, **settings}
+
+
 def declared_secrets(bans):
     """Every secret the bans declare: name -> {name, env, encoding}."""
     declared = {}

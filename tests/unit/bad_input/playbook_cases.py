@@ -164,6 +164,12 @@ ROLE_CASES = [
         RP + "options.exception_wide_scope: expected one of every_host, any_wildcard, got 'bogus'",
     ),
     (
+        "role: options hold a setting the role has a variable for",
+        K,
+        {"kaspersky_options": {"kaspersky_removal_tool": "C:\\Tools\\kavremvr.exe"}},
+        "kaspersky_options.kaspersky_removal_tool: set the role variable kaspersky_removal_tool instead",
+    ),
+    (
         "role: ban_paths missing file",
         K,
         {"kaspersky_ban_paths": ["/nonexistent/ban.yml"]},

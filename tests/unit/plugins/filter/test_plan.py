@@ -1,9 +1,12 @@
 """The removal_plan and host_result filters: the controller-side face of planning and reporting."""
 
+import os
+
 import pytest
+import yaml
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.interdict.bans.plugins.filter.plan import FilterModule, host_result, removal_plan
+from ansible_collections.interdict.bans.plugins.filter.plan import FilterModule, host_result, removal_plan, role_options
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans
 from ansible_collections.interdict.bans.plugins.module_utils.matching import match
 from ansible_collections.interdict.bans.plugins.plugin_utils import _report, _report_html
@@ -12,8 +15,43 @@ BANS = load_bans(["kaspersky"])
 RECORDS = [{"name": "kesl", "identifier": "kesl", "platform": "linux", "source": "dpkg"}]
 
 
-def test_both_filters_are_exported():
-    assert set(FilterModule().filters()) == {"removal_plan", "host_result"}
+def test_the_filters_are_exported():
+    assert set(FilterModule().filters()) == {"removal_plan", "host_result", "role_options"}
+
+
+def test_role_options_add_the_role_variables():
+    options = role_options({"lock_timeout": 30}, {"kaspersky_kes_login": "ops"}, "kaspersky_options")
+    assert options == {"lock_timeout": 30, "kaspersky_kes_login": "ops"}
+    assert role_options(None, {"kaspersky_removal_tool": ""}, "kaspersky_options") == {"kaspersky_removal_tool": ""}
+
+
+def test_role_options_refuse_a_second_name_for_a_setting():
+    # Neither name silently wins: the key in the options is refused, naming the variable to set.
+    settings = {"kaspersky_kes_login": "KLAdmin", "kaspersky_removal_tool": ""}
+    with pytest.raises(AnsibleFilterError) as error:
+        role_options({"kaspersky_kes_login": "ops"}, settings, "kaspersky_options")
+    expected = "kaspersky_options.kaspersky_kes_login: set the role variable kaspersky_kes_login instead"
+    assert str(error.value) == expected
+    with pytest.raises(AnsibleFilterError, match=r"^kaspersky_options: expected a mapping, got str$"):
+        role_options("fast", settings, "kaspersky_options")
+    with pytest.raises(AnsibleFilterError, match=r"^role_options: settings: expected a mapping"):
+        role_options({}, ["kaspersky_kes_login"], "kaspersky_options")
+
+
+def test_the_kaspersky_role_variables_are_options_the_ban_declares():
+    """The role's own variables for options carry the names the ban file gives those options."""
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")
+    with open(os.path.join(root, "roles", "kaspersky", "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+        variables = yaml.safe_load(handle)["argument_specs"]["main"]["options"]
+    (ban,) = BANS
+    windows = ban["platforms"]["windows"]["remove"]
+    declared = {windows["vendor_tool"]["option"]} | {
+        product["password"]["login_option"]
+        for product in windows.get("products", [])
+        if product.get("password", {}).get("login_option")
+    }
+    assert declared == {"kaspersky_kes_login", "kaspersky_removal_tool"}
+    assert declared <= set(variables)
 
 
 def test_sources_may_be_the_facts_mapping():

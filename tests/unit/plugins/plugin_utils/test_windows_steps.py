@@ -232,6 +232,9 @@ def test_login_comes_from_the_option_the_ban_names(bans):
         [KES], bans["kaspersky"], secrets_set=["kaspersky_kes_password"], kaspersky_kes_login="ksc-ops"
     )
     assert "KLLOGIN=ksc-ops" in steps[0]["command"]
+    # The kaspersky role's empty default: the login the ban names.
+    steps, _rest = build([KES], bans["kaspersky"], secrets_set=["kaspersky_kes_password"], kaspersky_kes_login="")
+    assert "KLLOGIN=KLAdmin" in steps[0]["command"]
 
 
 def test_network_agent_password_is_encoded_only_when_substituted(bans):
