@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import os
+
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.interdict.bans.plugins.module_utils.mdm_provider import PROVIDER_MODULES, providers_on
 from ansible_collections.interdict.bans.plugins.plugin_utils import _mdm_fleet, _planning
 from ansible_collections.interdict.bans.plugins.plugin_utils._plain import plain as _plain
 from ansible_collections.interdict.bans.plugins.plugin_utils._plain import type_name
@@ -130,6 +133,28 @@ def mdm_job_results(runs, bans, run=None, check_mode=False):
     )
 
 
+def mdm_providers(mdms, intune=None, disabled=None):
+    """The MDMs a job reaches: configured in ``mdms`` (``intune`` merged into its Intune entry), or whose
+    credential is complete in the controller's environment; less ``disabled``."""
+    settings = {}
+    for key, value in (("mdms", mdms), ("intune", intune)):
+        if value not in (None, "") and not isinstance(value, dict):
+            raise AnsibleFilterError(f"mdm_providers: {key}: expected a mapping, got {type_name(value)}")
+    for name, value in (mdms or {}).items():
+        if name not in PROVIDER_MODULES:
+            raise AnsibleFilterError(f"mdm_providers: mdms.{name}: expected one of {', '.join(PROVIDER_MODULES)}")
+        if value not in (None, "") and not isinstance(value, dict):
+            raise AnsibleFilterError(f"mdm_providers: mdms.{name}: expected a mapping, got {type_name(value)}")
+        settings[name] = value or {}
+    settings["intune"] = {**(intune or {}), **settings.get("intune", {})}
+    return providers_on(settings, os.environ, _strings("mdm_providers", "disabled", disabled))
+
+
 class FilterModule:
     def filters(self):
-        return {"mdm_plans": mdm_plans, "mdm_results": mdm_results, "mdm_job_results": mdm_job_results}
+        return {
+            "mdm_plans": mdm_plans,
+            "mdm_results": mdm_results,
+            "mdm_job_results": mdm_job_results,
+            "mdm_providers": mdm_providers,
+        }

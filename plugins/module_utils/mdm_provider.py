@@ -73,6 +73,31 @@ BLOCK = "mdm_block"
 # Module of each provider, relative to module_utils; read on the controller only (modules import their own).
 PROVIDER_MODULES = {"intune": "intune_provider", "jamf": "jamf", "amapi": "amapi"}
 _PREFIX = "ansible_collections.interdict.bans.plugins.module_utils."
+# The environment variables of each provider's credential (what an AWX/AAP credential injects, and what its
+# modules fall back to): every group needs one of its names set for the credential to be complete.
+CREDENTIAL_ENV = {
+    "intune": (
+        ("INTUNE_TENANT_ID", "AZURE_TENANT_ID"),
+        ("INTUNE_CLIENT_ID", "AZURE_CLIENT_ID"),
+        ("INTUNE_CLIENT_SECRET", "AZURE_CLIENT_SECRET"),
+    ),
+    "jamf": (("JAMF_URL", "JAMF_PRO_URL"), ("JAMF_CLIENT_ID",), ("JAMF_CLIENT_SECRET",)),
+    "amapi": (
+        ("AMAPI_ENTERPRISE",),
+        ("AMAPI_SERVICE_ACCOUNT_KEY", "AMAPI_SERVICE_ACCOUNT_FILE", "GOOGLE_APPLICATION_CREDENTIALS"),
+    ),
+}
+
+
+def providers_on(settings, environ, disabled=()):
+    """The MDMs a job reaches, in PROVIDER_MODULES order: each one with settings (a non-empty mapping under its
+    name) or a complete credential in ``environ``, less those ``disabled`` names."""
+    return [
+        name
+        for name in PROVIDER_MODULES
+        if name not in disabled
+        and (settings.get(name) or all(any(environ.get(var) for var in group) for group in CREDENTIAL_ENV[name]))
+    ]
 
 
 def provider_class(name):

@@ -1,12 +1,15 @@
 """The MDM filters: every device planned by the one planner, one result each, nobody missing."""
 
+import re
+
 import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.interdict.bans.plugins.filter.intune import intune_device_results
-from ansible_collections.interdict.bans.plugins.filter.mdm import mdm_plans, mdm_results
+from ansible_collections.interdict.bans.plugins.filter.mdm import mdm_plans, mdm_providers, mdm_results
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import load_bans
 from ansible_collections.interdict.bans.plugins.module_utils.contract import source_state
+from ansible_collections.interdict.bans.plugins.module_utils.mdm_provider import CREDENTIAL_ENV
 
 BANS = load_bans(["wechat", "tiktok"])
 RUN = {"id": "run-7", "started": "2026-11-28T12:00:00Z"}
@@ -138,3 +141,61 @@ def test_bad_input_is_named():
         mdm_plans(INVENTORY, BANS, exceptions=[{"hosts": ["x"]}])
     with pytest.raises(AnsibleFilterError, match="mdm_results: the input"):
         mdm_results([], BANS)
+
+
+CREDENTIAL_VARS = [var for groups in CREDENTIAL_ENV.values() for group in groups for var in group]
+
+
+@pytest.fixture
+def bare_environment(monkeypatch):
+    for var in CREDENTIAL_VARS:
+        monkeypatch.delenv(var, raising=False)
+    return monkeypatch
+
+
+def test_no_settings_and_no_credential_reach_no_mdm(bare_environment):
+    assert mdm_providers({}) == []
+    assert mdm_providers(None, intune={}) == []
+
+
+def test_settings_turn_an_mdm_on_and_the_intune_settings_given_apart_count(bare_environment):
+    assert mdm_providers({"jamf": {"platforms": ["ios"]}}) == ["jamf"]
+    assert mdm_providers({}, intune={"platforms": ["android"]}) == ["intune"]
+    assert mdm_providers({"amapi": {"enterprise": "e"}, "intune": {"tenant_id": "t"}}) == ["intune", "amapi"]
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({"AZURE_TENANT_ID": "t", "INTUNE_CLIENT_ID": "c", "AZURE_CLIENT_SECRET": "s"}, ["intune"]),
+        ({"INTUNE_TENANT_ID": "t", "INTUNE_CLIENT_ID": "c"}, []),  # no secret: not a credential
+        ({"JAMF_PRO_URL": "u", "JAMF_CLIENT_ID": "c", "JAMF_CLIENT_SECRET": "s"}, ["jamf"]),
+        ({"AMAPI_ENTERPRISE": "e", "GOOGLE_APPLICATION_CREDENTIALS": "/k.json"}, ["amapi"]),
+        ({"AMAPI_ENTERPRISE": "e", "AMAPI_SERVICE_ACCOUNT_FILE": ""}, []),  # empty is unset
+    ],
+)
+def test_a_complete_credential_in_the_environment_alone_turns_its_mdm_on(bare_environment, environment, expected):
+    for var, value in environment.items():
+        bare_environment.setenv(var, value)
+    assert mdm_providers({}) == expected
+
+
+def test_a_disabled_mdm_stays_off_whatever_its_settings(bare_environment):
+    bare_environment.setenv("JAMF_URL", "u")
+    bare_environment.setenv("JAMF_CLIENT_ID", "c")
+    bare_environment.setenv("JAMF_CLIENT_SECRET", "s")
+    assert mdm_providers({"intune": {"platforms": ["ios"]}}, disabled=["jamf", "intune"]) == []
+
+
+@pytest.mark.parametrize(
+    ("mdms", "intune", "message"),
+    [
+        ("intune", None, "mdm_providers: mdms: expected a mapping, got str"),
+        ({"mobileiron": {}}, None, "mdm_providers: mdms.mobileiron: expected one of intune, jamf, amapi"),
+        ({"jamf": ["ios"]}, None, "mdm_providers: mdms.jamf: expected a mapping, got list"),
+        ({}, ["ios"], "mdm_providers: intune: expected a mapping, got list"),
+    ],
+)
+def test_bad_settings_are_named(bare_environment, mdms, intune, message):
+    with pytest.raises(AnsibleFilterError, match="^" + re.escape(message) + "$"):
+        mdm_providers(mdms, intune=intune)
