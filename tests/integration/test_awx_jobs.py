@@ -156,8 +156,9 @@ def test_audit_and_report_jobs_publish_stats_keep_secrets_and_land_where_configu
     audit = run(tmp_path, "audit", "audit.yml", hosts, audit_vars(report_dir, ban_file, awx_job_id=41))
 
     assert audit.runner.status == "successful" and audit.runner.rc == 0
-    # The hosts, and the controller's play for the MDMs (which have no credential here, so it only reports).
-    assert sorted(audit.runner.stats["ok"]) == ["h0", "h1", "h2", "localhost"] and not audit.runner.stats["failures"]
+    # The hosts; the controller's play for the MDMs is skipped as a whole (no MDM has settings or a credential here).
+    assert sorted(audit.runner.stats["ok"]) == ["h0", "h1", "h2"] and not audit.runner.stats["failures"]
+    assert audit.runner.stats["skipped"].get("localhost") == 1
     assert audit.artifacts == {"interdict_run_id": "41"}
     assert (audit.data_dir / "artifacts" / "audit" / "job_events").is_dir()
 
