@@ -29,28 +29,24 @@ import re
 
 from ansible_collections.interdict.bans.plugins.module_utils.catalog import bundled_ids, secret_value
 from ansible_collections.interdict.bans.plugins.module_utils.contract import MODES, finding_key
-from ansible_collections.interdict.bans.plugins.plugin_utils import _selectors
+from ansible_collections.interdict.bans.plugins.plugin_utils import _posix_steps, _selectors, _windows_steps
 
-# Each platform's step builder, by module name, imported when first asked for: a host's audit (in one of
-# Ansible's worker processes) then never imports the MDM clients, their HTTP stack and providers.
-BUILDERS = {
-    "linux": "_posix_steps",
-    "macos": "_posix_steps",
-    "windows": "_windows_steps",
-    "ios": "_mdm_steps",
-    "android": "_mdm_steps",
-}
-MDM_BUILDER = "_mdm_steps"
+# Each platform's step builder. The hosts' builders load with the planner, in the controller process before
+# Ansible forks its workers; the MDM builder, which brings the MDM clients (their HTTP stack and providers),
+# is imported when a device is first planned, so a host's audit never pays for it.
+BUILDERS = {"linux": _posix_steps, "macos": _posix_steps, "windows": _windows_steps}
+MDM_PLATFORMS = ("ios", "android")
 
 
-def _builder(name):
-    return importlib.import_module(f"{__package__}.{name}")
+def _mdm_steps():
+    return importlib.import_module(f"{__package__}._mdm_steps")
 
 
 def builder_for(platform, options):
     """The step builder of a platform; a device an MDM manages (``options["provider"]``) is the MDM's, a Mac too."""
-    name = MDM_BUILDER if (options or {}).get("provider") else BUILDERS.get(platform)
-    return _builder(name) if name else None
+    if (options or {}).get("provider") or platform in MDM_PLATFORMS:
+        return _mdm_steps()
+    return BUILDERS.get(platform)
 
 
 EXCEPTION_KEYS = {"hosts", "where", "bans", "approver", "reason", "expires", "ticket", "note"}
@@ -481,7 +477,7 @@ def check_policy(bans, exceptions=None, scope=None, protected=None, max_removals
     fails before any host is contacted, with the same message.
     """
     max_removals = validate_max_removals(max_removals)
-    for builder in map(_builder, dict.fromkeys(BUILDERS.values())):
+    for builder in (*dict.fromkeys(BUILDERS.values()), _mdm_steps()):
         if hasattr(builder, "check_options"):
             builder.check_options(options or {})
     # A shared exceptions list may name any bundled ban, or a ban of this run.

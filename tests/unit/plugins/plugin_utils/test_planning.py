@@ -260,7 +260,8 @@ def test_a_platform_without_a_builder_is_skipped_with_the_reason():
 
 
 def test_one_planner_has_a_builder_for_every_platform_phones_included():
-    builders = {platform: planning.builder_for(platform, {}) for platform in planning.BUILDERS}
+    platforms = (*planning.BUILDERS, *planning.MDM_PLATFORMS)
+    builders = {platform: planning.builder_for(platform, {}) for platform in platforms}
     assert {platform: module.__name__.rpartition(".")[2] for platform, module in builders.items()} == {
         "linux": "_posix_steps",
         "macos": "_posix_steps",
