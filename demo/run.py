@@ -127,7 +127,7 @@ def simulated_tenant(report_dir, devices):
                 "-e",
                 "interdict_target=mdm",
                 "-e",
-                json.dumps({"interdict_intune": {"platforms": ["ios", "android"]}}),
+                json.dumps({"interdict_mdms": {"intune": {"platforms": ["ios", "android"]}}}),
                 env=env,
             )
         finally:

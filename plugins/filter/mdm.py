@@ -133,21 +133,17 @@ def mdm_job_results(runs, bans, run=None, check_mode=False):
     )
 
 
-def mdm_providers(mdms, intune=None, disabled=None):
-    """The MDMs a job reaches: configured in ``mdms`` (``intune`` merged into its Intune entry), or whose
-    credential is complete in the controller's environment; less ``disabled``."""
-    settings = {}
-    for key, value in (("mdms", mdms), ("intune", intune)):
-        if value not in (None, "") and not isinstance(value, dict):
-            raise AnsibleFilterError(f"mdm_providers: {key}: expected a mapping, got {type_name(value)}")
+def mdm_providers(mdms, disabled=None):
+    """The MDMs a job reaches: configured in ``mdms``, or whose credential is complete in the controller's
+    environment; less ``disabled``."""
+    if mdms not in (None, "") and not isinstance(mdms, dict):
+        raise AnsibleFilterError(f"mdm_providers: mdms: expected a mapping, got {type_name(mdms)}")
     for name, value in (mdms or {}).items():
         if name not in PROVIDER_MODULES:
             raise AnsibleFilterError(f"mdm_providers: mdms.{name}: expected one of {', '.join(PROVIDER_MODULES)}")
         if value not in (None, "") and not isinstance(value, dict):
             raise AnsibleFilterError(f"mdm_providers: mdms.{name}: expected a mapping, got {type_name(value)}")
-        settings[name] = value or {}
-    settings["intune"] = {**(intune or {}), **settings.get("intune", {})}
-    return providers_on(settings, os.environ, _strings("mdm_providers", "disabled", disabled))
+    return providers_on(mdms or {}, os.environ, _strings("mdm_providers", "disabled", disabled))
 
 
 class FilterModule:

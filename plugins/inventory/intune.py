@@ -51,7 +51,7 @@ options:
   hostname:
     description:
       - The device property used as the host name. Two devices with the same name get their Intune ID appended.
-      - The engine names devices in reports and matches exceptions the same way (its C(engine_intune.hostname)),
+      - The engine names devices in reports and matches exceptions the same way (its C(engine_mdms.intune.hostname)),
         so set both alike.
     type: str
     choices: [device_name, id, serial_number]

@@ -155,12 +155,12 @@ def bare_environment(monkeypatch):
 
 def test_no_settings_and_no_credential_reach_no_mdm(bare_environment):
     assert mdm_providers({}) == []
-    assert mdm_providers(None, intune={}) == []
+    assert mdm_providers(None) == []
+    assert mdm_providers({"intune": {}, "jamf": None}) == []
 
 
-def test_settings_turn_an_mdm_on_and_the_intune_settings_given_apart_count(bare_environment):
+def test_settings_turn_an_mdm_on(bare_environment):
     assert mdm_providers({"jamf": {"platforms": ["ios"]}}) == ["jamf"]
-    assert mdm_providers({}, intune={"platforms": ["android"]}) == ["intune"]
     assert mdm_providers({"amapi": {"enterprise": "e"}, "intune": {"tenant_id": "t"}}) == ["intune", "amapi"]
 
 
@@ -188,14 +188,13 @@ def test_a_disabled_mdm_stays_off_whatever_its_settings(bare_environment):
 
 
 @pytest.mark.parametrize(
-    ("mdms", "intune", "message"),
+    ("mdms", "message"),
     [
-        ("intune", None, "mdm_providers: mdms: expected a mapping, got str"),
-        ({"mobileiron": {}}, None, "mdm_providers: mdms.mobileiron: expected one of intune, jamf, amapi"),
-        ({"jamf": ["ios"]}, None, "mdm_providers: mdms.jamf: expected a mapping, got list"),
-        ({}, ["ios"], "mdm_providers: intune: expected a mapping, got list"),
+        ("intune", "mdm_providers: mdms: expected a mapping, got str"),
+        ({"mobileiron": {}}, "mdm_providers: mdms.mobileiron: expected one of intune, jamf, amapi"),
+        ({"jamf": ["ios"]}, "mdm_providers: mdms.jamf: expected a mapping, got list"),
     ],
 )
-def test_bad_settings_are_named(bare_environment, mdms, intune, message):
+def test_bad_settings_are_named(bare_environment, mdms, message):
     with pytest.raises(AnsibleFilterError, match="^" + re.escape(message) + "$"):
-        mdm_providers(mdms, intune=intune)
+        mdm_providers(mdms)
