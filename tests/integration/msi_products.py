@@ -73,17 +73,22 @@ def _per_user_wxs(product):
 """
 
 
-def build_per_user_msi(directory):
-    """Build the per-user test MSI with wixl; returns its path."""
+def _build(directory, name, wxs, readme, arch=None):
+    """Write ``wxs`` and a readme into ``directory`` and build ``<name>.msi`` with wixl; returns its path."""
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, "readme.txt"), "w", encoding="utf-8") as handle:
-        handle.write("interdict.bans per-user test product\n")
-    source = os.path.join(directory, "per_user.wxs")
+        handle.write(readme)
+    source = os.path.join(directory, f"{name}.wxs")
     with open(source, "w", encoding="utf-8") as handle:
-        handle.write(_per_user_wxs(PER_USER_PRODUCT))
-    target = os.path.join(directory, "per_user.msi")
-    subprocess.run([WIXL or "wixl", "-o", target, source], cwd=directory, check=True)
+        handle.write(wxs)
+    target = os.path.join(directory, f"{name}.msi")
+    subprocess.run([WIXL or "wixl", *(["-a", arch] if arch else []), "-o", target, source], cwd=directory, check=True)
     return target
+
+
+def build_per_user_msi(directory):
+    """Build the per-user test MSI with wixl; returns its path."""
+    return _build(directory, "per_user", _per_user_wxs(PER_USER_PRODUCT), "interdict.bans per-user test product\n")
 
 
 # An installation that keeps Windows Installer busy: a deferred custom action (inside the execute sequence, where
@@ -128,15 +133,7 @@ def _busy_wxs(product):
 
 def build_busy_msi(directory):
     """Build the busy test MSI with wixl; returns its path."""
-    os.makedirs(directory, exist_ok=True)
-    with open(os.path.join(directory, "readme.txt"), "w", encoding="utf-8") as handle:
-        handle.write("interdict.bans busy test product\n")
-    source = os.path.join(directory, "busy.wxs")
-    with open(source, "w", encoding="utf-8") as handle:
-        handle.write(_busy_wxs(BUSY_PRODUCT))
-    target = os.path.join(directory, "busy.msi")
-    subprocess.run([WIXL or "wixl", "-a", "x64", "-o", target, source], cwd=directory, check=True)
-    return target
+    return _build(directory, "busy", _busy_wxs(BUSY_PRODUCT), "interdict.bans busy test product\n", arch="x64")
 
 
 def _wxs(product, index):
@@ -173,18 +170,10 @@ def _xml(text):
 
 def build_msis(directory):
     """Build the test MSIs with wixl; returns {key: path}. Also used by the Windows Molecule scenario."""
-    os.makedirs(directory, exist_ok=True)
-    with open(os.path.join(directory, "readme.txt"), "w", encoding="utf-8") as handle:
-        handle.write("interdict.bans test product\n")
-    built = {}
-    for index, (key, product) in enumerate(PRODUCTS.items(), start=1):
-        source = os.path.join(directory, f"{key}.wxs")
-        with open(source, "w", encoding="utf-8") as handle:
-            handle.write(_wxs(product, index))
-        target = os.path.join(directory, f"{key}.msi")
-        subprocess.run([WIXL or "wixl", "-a", product["arch"], "-o", target, source], cwd=directory, check=True)
-        built[key] = target
-    return built
+    return {
+        key: _build(directory, key, _wxs(product, index), "interdict.bans test product\n", arch=product["arch"])
+        for index, (key, product) in enumerate(PRODUCTS.items(), start=1)
+    }
 
 
 if __name__ == "__main__":
