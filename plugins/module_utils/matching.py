@@ -206,7 +206,7 @@ class _PlatformIndex:
             value = record.get(field)
             if not value:
                 continue
-            value = (value if value.__class__ is str else str(value))[:cap].strip()
+            value = (value if isinstance(value, str) else str(value))[:cap].strip()
             # The combined regex a value must match before its rules (those that can start with its first
             # character) are tried one by one.
             candidate, rules = starts.get(value[:1], combined)
@@ -271,17 +271,16 @@ class CompiledCatalog:
 
     def _remember(self, key, record):
         """Match a record by the compiled path and keep its hits under its key (text keys only:
-        1 and 1.0 are equal keys but different identifiers, "1" and "1.0"; a str subclass may
-        compare as it likes)."""
+        1 and 1.0 are equal keys but different identifiers, "1" and "1.0")."""
         index = self._index(key[0])
         found = () if index is None else index.match(record)
         platform, identifier, name, publisher, signer = key
         if (
-            (platform is None or platform.__class__ is str)
-            and (identifier is None or identifier.__class__ is str)
-            and (name is None or name.__class__ is str)
-            and (publisher is None or publisher.__class__ is str)
-            and (signer is None or signer.__class__ is str)
+            (platform is None or isinstance(platform, str))
+            and (identifier is None or isinstance(identifier, str))
+            and (name is None or isinstance(name, str))
+            and (publisher is None or isinstance(publisher, str))
+            and (signer is None or isinstance(signer, str))
         ):
             if len(self._memo) >= MEMO_LIMIT:
                 self._memo.clear()
