@@ -334,8 +334,8 @@ def _describe(error):
 
 
 def _jsonschema():
-    """jsonschema, imported when a ban file is validated: auditing a host never needs it, and its import
-    costs each of Ansible's worker processes about a tenth of a second."""
+    """jsonschema, imported when a ban file is validated (auditing a host never validates one; the import
+    takes about a tenth of a second)."""
     try:
         import jsonschema
     except ImportError:  # pragma: no cover - reported as a ban error

@@ -323,7 +323,7 @@ def load_results(report_dir):
     results, errors = [], []
     if not os.path.isdir(folder):
         return results, errors
-    try:  # here, not at the top: writing a host's result in a worker process never needs it
+    try:  # here, not at the top: writing a host's result never needs it
         import jsonschema
     except ImportError:  # pragma: no cover
         raise RuntimeError(
