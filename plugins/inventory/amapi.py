@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleError
-from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.interdict.bans.plugins.module_utils.amapi import AUTH_ARGUMENT_SPEC, AmapiProvider, host_names
+from ansible_collections.interdict.bans.plugins.plugin_utils._mdm_inventory import MDMInventory
 
 DOCUMENTATION = r"""
 name: amapi
@@ -76,11 +75,10 @@ HOST_FIELDS = {
 }
 
 
-class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+class InventoryModule(MDMInventory):
     NAME = "interdict.bans.amapi"
-
-    def verify_file(self, path):
-        return super().verify_file(path) and path.endswith(("amapi.yml", "amapi.yaml"))
+    FILE_NAMES = ("amapi.yml", "amapi.yaml")
+    HOST_NAMES = staticmethod(host_names)
 
     def _devices(self):
         params = {key: self.get_option(key) for key in AUTH_ARGUMENT_SPEC}
@@ -93,47 +91,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleError(f"AMAPI inventory: the device listing failed: {provider.client.redact(error)}")
         return devices
 
-    def parse(self, inventory, loader, path, cache=True):
-        super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
-        cache_key = self.get_cache_key(path)
-        use_cache = self.get_option("cache") and cache
-        devices = None
-        if use_cache:
-            try:
-                devices = self._cache[cache_key]
-            except KeyError:
-                devices = None
-        if devices is None:
-            devices = self._devices()
-            if self.get_option("cache"):
-                self._cache[cache_key] = devices
-        self._populate(devices)
-
-    def _populate(self, devices):
-        prefix = self.get_option("group_prefix")
-        strict = self.get_option("strict")
-        names = host_names(devices, self.get_option("hostname"))
-        for device in sorted(devices, key=lambda d: names[d["id"]]):
-            host = names[device["id"]]
-            self.inventory.add_host(host)
-            variables = {var: device.get(field) for var, field in HOST_FIELDS.items()}
-            variables["amapi_os"] = "android"
-            variables = wrap_var(variables)
-            # A phone is reached through the MDM, never over a connection of its own (the collection's value).
-            variables["interdict_target"] = "mdm"
-            for key, value in variables.items():
-                self.inventory.set_variable(host, key, value)
-            policy = str(device.get("policy") or "none").rsplit("/", 1)[-1]
-            for group in (
-                f"{prefix}os_android",
-                f"{prefix}policy_{policy}",
-                f"{prefix}ownership_{device.get('ownership') or 'unknown'}",
-                f"{prefix}compliance_{device.get('compliance') or 'unknown'}",
-            ):
-                group = self._sanitize_group_name(group)
-                self.inventory.add_group(group)
-                self.inventory.add_child(group, host)
-            self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)
+    def _host(self, device, prefix):
+        variables = {var: device.get(field) for var, field in HOST_FIELDS.items()}
+        variables["amapi_os"] = "android"
+        policy = str(device.get("policy") or "none").rsplit("/", 1)[-1]
+        groups = (
+            f"{prefix}os_android",
+            f"{prefix}policy_{policy}",
+            f"{prefix}ownership_{device.get('ownership') or 'unknown'}",
+            f"{prefix}compliance_{device.get('compliance') or 'unknown'}",
+        )
+        return variables, groups

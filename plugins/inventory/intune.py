@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleError
-from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import (
     AUTH_ARGUMENT_SPEC,
@@ -14,6 +12,7 @@ from ansible_collections.interdict.bans.plugins.module_utils.intune_graph import
     host_names,
 )
 from ansible_collections.interdict.bans.plugins.module_utils.mdm_client import MDMError
+from ansible_collections.interdict.bans.plugins.plugin_utils._mdm_inventory import MDMInventory
 
 DOCUMENTATION = r"""
 name: intune
@@ -93,11 +92,10 @@ HOST_FIELDS = {
 }
 
 
-class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+class InventoryModule(MDMInventory):
     NAME = "interdict.bans.intune"
-
-    def verify_file(self, path):
-        return super().verify_file(path) and path.endswith(("intune.yml", "intune.yaml"))
+    FILE_NAMES = ("intune.yml", "intune.yaml")
+    HOST_NAMES = staticmethod(host_names)
 
     def _devices(self):
         options = {key: self.get_option(key) for key in AUTH_ARGUMENT_SPEC}
@@ -107,45 +105,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except MDMError as error:
             raise AnsibleError(f"Intune inventory: {error}") from None
 
-    def parse(self, inventory, loader, path, cache=True):
-        super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
-        cache_key = self.get_cache_key(path)
-        use_cache = self.get_option("cache") and cache
-        devices = None
-        if use_cache:
-            try:
-                devices = self._cache[cache_key]
-            except KeyError:
-                devices = None
-        if devices is None:
-            devices = self._devices()
-            if self.get_option("cache"):
-                self._cache[cache_key] = devices
-        self._populate(devices)
-
-    def _populate(self, devices):
-        prefix = self.get_option("group_prefix")
-        strict = self.get_option("strict")
-        names = host_names(devices, self.get_option("hostname"))
-        for device in sorted(devices, key=lambda d: names[d.get("id")]):
-            host = names[device.get("id")]
-            self.inventory.add_host(host)
-            variables = {var: device.get(field) for var, field in HOST_FIELDS.items()}
-            variables["intune_os"] = device_platform(device.get("operatingSystem")) or "unknown"
-            variables = wrap_var(variables)
-            # A phone is reached through the MDM, never over a connection of its own (the collection's value).
-            variables["interdict_target"] = "mdm"
-            for key, value in variables.items():
-                self.inventory.set_variable(host, key, value)
-            for group in (
-                f"{prefix}os_{variables['intune_os']}",
-                f"{prefix}ownership_{device.get('managedDeviceOwnerType') or 'unknown'}",
-                f"{prefix}compliance_{device.get('complianceState') or 'unknown'}",
-            ):
-                group = self._sanitize_group_name(group)
-                self.inventory.add_group(group)
-                self.inventory.add_child(group, host)
-            self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)
+    def _host(self, device, prefix):
+        variables = {var: device.get(field) for var, field in HOST_FIELDS.items()}
+        variables["intune_os"] = device_platform(device.get("operatingSystem")) or "unknown"
+        groups = (
+            f"{prefix}os_{variables['intune_os']}",
+            f"{prefix}ownership_{device.get('managedDeviceOwnerType') or 'unknown'}",
+            f"{prefix}compliance_{device.get('complianceState') or 'unknown'}",
+        )
+        return variables, groups

@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleError
-from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.interdict.bans.plugins.module_utils.jamf import JamfProvider, host_names
+from ansible_collections.interdict.bans.plugins.plugin_utils._mdm_inventory import MDMInventory
 
 DOCUMENTATION = r"""
 name: jamf
@@ -63,11 +62,11 @@ groups:
 OPTIONS = tuple(JamfProvider.argument_spec)
 
 
-class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+class InventoryModule(MDMInventory):
     NAME = "interdict.bans.jamf"
-
-    def verify_file(self, path):
-        return super().verify_file(path) and path.endswith(("jamf.yml", "jamf.yaml"))
+    FILE_NAMES = ("jamf.yml", "jamf.yaml")
+    # The same names the engine's reports and exceptions use (jamf_app_inventory's hostname).
+    HOST_NAMES = staticmethod(host_names)
 
     def _devices(self):
         provider = JamfProvider.from_params({key: self.get_option(key) for key in OPTIONS})
@@ -76,40 +75,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleError(f"Jamf Pro inventory: {provider.client.redact(error)}")
         return devices
 
-    def parse(self, inventory, loader, path, cache=True):
-        super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
-        cache_key = self.get_cache_key(path)
-        devices = None
-        if self.get_option("cache") and cache:
-            devices = self._cache.get(cache_key)
-        if devices is None:
-            devices = self._devices()
-            if self.get_option("cache"):
-                self._cache[cache_key] = devices
-        self._populate(devices)
-
-    def _populate(self, devices):
-        prefix = self.get_option("group_prefix")
-        strict = self.get_option("strict")
-        # The same names the engine's reports and exceptions use (jamf_app_inventory's hostname).
-        names = host_names(devices, self.get_option("hostname"))
-        for device in sorted(devices, key=lambda d: (names[d["id"]], d["id"])):
-            host = names[device["id"]]
-            self.inventory.add_host(host)
-            variables = wrap_var({f"jamf_{key}": value for key, value in device.items() if key != "listed"})
-            variables["jamf_os"] = device["platform"]
-            # A device is reached through the MDM, never over a connection of its own (the collection's value).
-            variables["interdict_target"] = "mdm"
-            for key, value in variables.items():
-                self.inventory.set_variable(host, key, value)
-            groups = [f"{prefix}os_{device['platform']}", f"{prefix}ownership_{device['ownership']}"]
-            if device.get("supervised"):
-                groups.append(f"{prefix}supervised")
-            for group in groups:
-                group = self._sanitize_group_name(group)
-                self.inventory.add_group(group)
-                self.inventory.add_child(group, host)
-            self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)
+    def _host(self, device, prefix):
+        variables = {f"jamf_{key}": value for key, value in device.items() if key != "listed"}
+        variables["jamf_os"] = device["platform"]
+        groups = [f"{prefix}os_{device['platform']}", f"{prefix}ownership_{device['ownership']}"]
+        if device.get("supervised"):
+            groups.append(f"{prefix}supervised")
+        return variables, groups
